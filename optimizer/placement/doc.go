@@ -1,0 +1,53 @@
+// Package placement decides on which cluster node every task of a stage
+// graph runs. It is the "n choose k" placement step of the optimizer: a stage
+// asks for k task slots out of an equivalence set of n nodes (the nodes that
+// hold its input partitions, that have a GPU, or that carry a label), under
+// per-node capacities and Ray-style placement constraints (PACK, SPREAD,
+// STRICT_PACK, STRICT_SPREAD, label affinity and anti-affinity, resource
+// demands), minimising
+//
+//	bytes moved across nodes + ImbalanceWeight*imbalance + SoftWeight*unmet soft preferences.
+//
+// # Input
+//
+// A Problem is self-contained: a Cluster (nodes with resources and labels,
+// tables split into partitions with replica locations), Stages (k tasks each,
+// the partitions each task reads, per-task resource demands, constraints) and
+// Edges between stages with estimated bytes. An Edge of kind EdgeCombine marks
+// the producers of an aggregation feeding its final (combine) stage: producers
+// that share a node are merged by a per-node combiner, so a node ships one
+// partial instead of one per task. The package does not import the plan
+// package; the plan owner converts physical plans into a Problem.
+//
+// # Solver
+//
+// Solve follows TetriSched (EuroSys'16). Nodes that are indistinguishable for
+// the problem (same resources, labels and local task counts per stage) are
+// folded into equivalence classes, so the integer program has variables per
+// (stage, variant, class) and its size grows with stages x options x classes,
+// not with nodes. The LP relaxation is solved with gonum's lp.Simplex; a
+// branch and bound with node and time limits looks for an integral class-level
+// solution, which is decoded to concrete nodes by a quota-guided greedy pass.
+// A greedy fallback and the baselines are always evaluated as candidate
+// incumbents, so Solve always answers when the problem is feasible and never
+// returns a placement worse (by the exact objective of Evaluate) than any
+// baseline. The LP value of the best open branch is a valid lower bound on
+// the objective; the explanation reports it with the optimality gap.
+//
+// Requests that cannot be met fail before any search with an error wrapping
+// ErrInfeasible that names the stage, the constraint and the short resource.
+//
+// # Output
+//
+// A Placement maps every task to a node (and a resource variant). Evaluate
+// computes its Metrics exactly, whichever algorithm produced it, so the solver
+// and the baselines (Random, RoundRobin, GreedyPack, GreedyLocality) compare
+// on one scale. Explain renders per-stage decisions (chosen nodes, bytes kept
+// local and moved, the runner-up option and why it lost, the LP bound and the
+// gap) as text, and DOT renders the placed DAG for Graphviz.
+//
+// LoadCluster reads a cluster description from YAML or JSON.
+//
+// This package must not import the plan, exec, dsl, cluster, shuffle or store
+// packages: it is a pure function from a Problem to a Placement.
+package placement
