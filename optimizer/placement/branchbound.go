@@ -12,10 +12,10 @@ import (
 type bbStatus string
 
 const (
-	bbOptimal    bbStatus = "optimal"     // search tree exhausted
-	bbNodeLimit  bbStatus = "node limit"  // Options.NodeLimit LPs solved
-	bbTimeLimit  bbStatus = "time limit"  // Options.TimeLimit passed
-	bbLPFailed   bbStatus = "lp failed"   // the root relaxation could not be solved
+	bbOptimal    bbStatus = "optimal"    // search tree exhausted
+	bbNodeLimit  bbStatus = "node limit" // Options.NodeLimit LPs solved
+	bbTimeLimit  bbStatus = "time limit" // Options.TimeLimit passed
+	bbLPFailed   bbStatus = "lp failed"  // the root relaxation could not be solved
 	bbInfeasible bbStatus = "lp infeasible"
 )
 

@@ -15,6 +15,7 @@ type class struct {
 	size    float64
 	capSum  []float64   // per resource, summed over members
 	local   []float64   // per stage: fully local tasks summed over members
+	maxLoc  []float64   // per stage: most fully local tasks on one member
 	maxPer  [][]float64 // stage x variant: tasks fitting on one member
 	elig    [][]bool    // stage x variant
 	softBad []float64   // per stage: soft labels one task breaks here
@@ -118,7 +119,7 @@ func (c *compiled) classes(maxClasses int) []*class {
 
 func (c *compiled) newClass(members []int) *class {
 	cl := &class{members: members, size: float64(len(members)), capSum: make([]float64, len(c.res)),
-		local: make([]float64, len(c.stages)), maxPer: make([][]float64, len(c.stages)),
+		local: make([]float64, len(c.stages)), maxLoc: make([]float64, len(c.stages)), maxPer: make([][]float64, len(c.stages)),
 		elig: make([][]bool, len(c.stages)), softBad: make([]float64, len(c.stages))}
 	for _, n := range members {
 		for ri := range c.res {
@@ -129,11 +130,14 @@ func (c *compiled) newClass(members []int) *class {
 	for s := range c.stages {
 		cs := &c.stages[s]
 		for _, n := range members {
+			here := 0.0
 			for t := 0; t < cs.k; t++ {
 				if cs.isFullyLocal(t, n) {
-					cl.local[s]++
+					here++
 				}
 			}
+			cl.local[s] += here
+			cl.maxLoc[s] = max(cl.maxLoc[s], here)
 		}
 		cl.maxPer[s] = make([]float64, len(cs.variants))
 		cl.elig[s] = make([]bool, len(cs.variants))

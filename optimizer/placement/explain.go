@@ -15,7 +15,7 @@ type Explanation struct {
 	Source string
 	// Polished reports whether single-task moves improved the winner.
 	Polished bool
-	// Status is how the branch and bound ended: "optimal", "node limit",
+	// Status is how the branch and bound ended: "complete" (the class-level search tree was exhausted), "node limit",
 	// "time limit", "lp failed" or "lp infeasible".
 	Status                          string
 	NodesExplored                   int
@@ -121,7 +121,7 @@ func (c *compiled) describeOption(s int, a *assignment, sm StageMetrics) string 
 	}
 	switch {
 	case sm.Nodes == 1:
-		parts = append(parts, "packed on 1 node")
+		parts = append(parts, "on 1 node")
 	case sm.Nodes == cs.k:
 		parts = append(parts, fmt.Sprintf("spread over %d nodes", sm.Nodes))
 	default:
@@ -182,7 +182,7 @@ func (c *compiled) runnerUp(se *StageExplanation, a *assignment, chosen Metrics)
 		d := m.Objective - chosen.Objective
 		if d < bestDelta {
 			bestDelta = d
-			se.RunnerUp = fmt.Sprintf("%s on %d nodes", alt.name, m.Stages[s].Nodes)
+			se.RunnerUp = fmt.Sprintf("%s on %s", alt.name, plural(m.Stages[s].Nodes, "node"))
 			se.RunnerUpDelta = d
 			se.Why = whyLost(chosen, m, c.opts)
 		}
@@ -214,6 +214,9 @@ func whyLost(chosen, alt Metrics, o Options) string {
 		parts = append(parts, fmt.Sprintf("%+g soft preferences unmet (%s)", d, formatBytes(d*o.SoftWeight)))
 	}
 	if len(parts) == 0 {
+		if math.Abs(alt.Objective-chosen.Objective) < 0.5 {
+			return "ties on every term (equally good)"
+		}
 		parts = append(parts, "variant penalties")
 	}
 	return fmt.Sprintf("%s; objective %+s", strings.Join(parts, ", "), signedBytes(alt.Objective-chosen.Objective))
@@ -267,4 +270,11 @@ func (x *Explanation) String() string {
 		}
 	}
 	return b.String()
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

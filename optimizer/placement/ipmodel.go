@@ -113,6 +113,17 @@ func (c *compiled) buildModel(classes []*class) *ipModel {
 			}
 			val[0] = -maxPer
 			m.lp.le(idx, val, 0) // tasks <= maxPer * nodes used
+			// Local tasks sit on nodes holding their data, at most
+			// maxLoc of them per node.
+			var loc []int
+			for _, x := range tasks[s][ci] {
+				if m.vars[x.j].kind == varLocal {
+					loc = append(loc, x.j)
+				}
+			}
+			if len(loc) > 0 && cl.maxLoc[s] < maxPer {
+				m.lp.le(append([]int{u}, loc...), append([]float64{-cl.maxLoc[s]}, ones(len(loc))...), 0)
+			}
 			if cs.strategy != StrategyStrictPack && cl.size*maxPer < float64(cs.k) {
 				m.lp.le([]int{u}, []float64{1}, cl.size)
 			}

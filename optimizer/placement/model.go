@@ -2,6 +2,7 @@ package placement
 
 import (
 	"fmt"
+	"math"
 	"sort"
 )
 
@@ -183,6 +184,9 @@ func formatAmount(v float64) string {
 // formatBytes renders a byte count with a binary unit.
 func formatBytes(b float64) string {
 	const unit = 1024
+	if math.Abs(b) < 0.5 {
+		return "0 B"
+	}
 	if b < 0 {
 		return "-" + formatBytes(-b)
 	}
