@@ -189,7 +189,7 @@ func (p *parser) parseValues() *Values {
 		}
 		p.expectOp(")")
 		if len(v.Rows) > 0 && len(items) != len(v.Rows[0]) {
-			p.failAt(row, "VALUES rows must all have the same length: this row has %d values, the first has %d",
+			p.failAt(row, "VALUES rows must all have the same length: this row has %d, the first has %d",
 				len(items), len(v.Rows[0]))
 		}
 		v.Rows = append(v.Rows, items)

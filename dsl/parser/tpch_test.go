@@ -99,7 +99,6 @@ func TestTPCHShapes(t *testing.T) {
 	}
 }
 
-
 // TestTPCHSpecificationForms parses queries as the TPC-H specification
 // prints them: date/interval arithmetic, extract, substring ... from ...
 // for, the Q15 view script and FETCH FIRST.
