@@ -69,7 +69,7 @@ func dumpStmts(stmts []Stmt) string {
 	for _, s := range stmts {
 		dump(&b, reflect.ValueOf(s), 0)
 	}
-	return b.String()
+	return strings.ReplaceAll(b.String(), ": \n", ":\n")
 }
 
 // dump prints a tree one field per line, skipping zero values, with each
