@@ -12,7 +12,7 @@ import (
 type bbStatus string
 
 const (
-	bbOptimal    bbStatus = "optimal"    // search tree exhausted
+	bbOptimal    bbStatus = "complete"   // search tree exhausted
 	bbNodeLimit  bbStatus = "node limit" // Options.NodeLimit LPs solved
 	bbTimeLimit  bbStatus = "time limit" // Options.TimeLimit passed
 	bbLPFailed   bbStatus = "lp failed"  // the root relaxation could not be solved
@@ -173,7 +173,7 @@ func (m *ipModel) decode(x []float64, algorithm string) (*assignment, error) {
 	}
 	p := c.newPlacer(algorithm)
 	choose := func(p *placer, s, t int) (int, int) {
-		score := func(n, v int) float64 { return p.marginal(s, t, v, n) }
+		score := p.scorer(s, t)
 		n, v := p.chooseMin(s, score, func(n, v int) bool { return quota[s][v][classOf[n]] >= 0.5 })
 		if n < 0 {
 			n, v = p.chooseMin(s, score, nil)

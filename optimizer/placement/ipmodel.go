@@ -1,6 +1,12 @@
 package placement
 
-import "math"
+import (
+	"math"
+	"sort"
+)
+
+// rowBudget caps the rows spent on edge locality.
+const rowBudget = 32
 
 // ipModel is the class-level "n choose k" integer program (TetriSched's
 // formulation): for every stage, variant and class a count of tasks placed
@@ -172,14 +178,39 @@ func (c *compiled) buildModel(classes []*class) *ipModel {
 		}
 		return idx, val
 	}
-	for _, e := range c.p.Edges {
+	// Edge rows cost the dense simplex dearly (gonum's lp.Simplex factorises
+	// the basis every iteration), so only the heaviest edges get them, up to
+	// rowBudget rows; an edge left out is priced as if it moved nothing,
+	// which keeps the LP a lower bound (the decoder still co-locates it).
+	edges := make([]int, len(c.p.Edges))
+	for i := range edges {
+		edges[i] = i
+	}
+	sort.SliceStable(edges, func(i, j int) bool {
+		ei, ej := c.p.Edges[edges[i]], c.p.Edges[edges[j]]
+		if (ei.Kind == EdgeCombine) != (ej.Kind == EdgeCombine) {
+			return ei.Kind == EdgeCombine // combine rows drive packing
+		}
+		return ei.Bytes > ej.Bytes
+	})
+	for _, ei := range edges {
+		e := c.p.Edges[ei]
 		B := float64(e.Bytes)
 		kf, kt := float64(c.stages[e.From].k), float64(c.stages[e.To].k)
-		if e.Kind != EdgeCombine {
-			m.offset += B
-		}
 		if B == 0 {
 			continue
+		}
+		need := 0
+		for ci := range classes {
+			if len(tasks[e.From][ci]) > 0 && len(tasks[e.To][ci]) > 0 {
+				need += 2
+			}
+		}
+		if e.Kind != EdgeCombine && len(m.lp.rows)+need > rowBudget {
+			continue
+		}
+		if e.Kind != EdgeCombine {
+			m.offset += B
 		}
 		for ci := range classes {
 			if len(tasks[e.From][ci]) == 0 || len(tasks[e.To][ci]) == 0 {

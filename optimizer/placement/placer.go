@@ -17,6 +17,7 @@ type placer struct {
 	cnt    [][]float64 // stage x node
 	placed []int       // tasks placed per stage
 	total  float64     // sum of load
+	max    float64     // largest load; recomputed after a remove
 }
 
 func (c *compiled) newPlacer(algorithm string) *placer {
@@ -70,6 +71,7 @@ func (p *placer) put(s, t, v, n int) {
 	w := cs.variants[v].weight
 	p.load[n] += w
 	p.total += w
+	p.max = math.Max(p.max, p.load[n])
 	p.cnt[s][n]++
 	p.placed[s]++
 }
@@ -89,6 +91,10 @@ func (p *placer) remove(s, t int) {
 	p.cnt[s][n]--
 	p.placed[s]--
 	p.a.node[s][t] = -1
+	p.max = 0
+	for _, x := range p.load {
+		p.max = math.Max(p.max, x)
+	}
 }
 
 // marginal estimates the objective added by putting task t of stage s as
@@ -152,12 +158,8 @@ func (p *placer) marginal(s, t, v, n int) float64 {
 			cost += o.SoftWeight
 		}
 	}
-	maxLoad := 0.0
-	for _, x := range p.load {
-		maxLoad = math.Max(maxLoad, x)
-	}
 	w := cs.variants[v].weight
-	cost += o.ImbalanceWeight * (math.Max(0, p.load[n]+w-maxLoad) - w/float64(c.nNodes()))
+	cost += o.ImbalanceWeight * (math.Max(0, p.load[n]+w-p.max) - w/float64(c.nNodes()))
 	return cost
 }
 
@@ -218,7 +220,23 @@ func (p *placer) chooseMin(s int, score func(n, v int) float64, ok func(n, v int
 
 // greedyChoose is the solver's greedy rule: least marginal objective.
 func greedyChoose(p *placer, s, t int) (int, int) {
-	return p.chooseMin(s, func(n, v int) float64 { return p.marginal(s, t, v, n) }, nil)
+	return p.chooseMin(s, p.scorer(s, t), nil)
+}
+
+// scorer returns the greedy score of task t of s on a node: its marginal
+// cost, or for the first task of a STRICT_PACK stage the marginal cost of
+// the whole group, since the first task decides where all of them go.
+func (p *placer) scorer(s, t int) func(n, v int) float64 {
+	if p.c.stages[s].strategy == StrategyStrictPack && p.placed[s] == 0 {
+		return func(n, v int) float64 {
+			sum := 0.0
+			for u := 0; u < p.c.stages[s].k; u++ {
+				sum += p.marginal(s, u, v, n)
+			}
+			return sum
+		}
+	}
+	return func(n, v int) float64 { return p.marginal(s, t, v, n) }
 }
 
 // greedy is the fallback that always answers when a node is left for every

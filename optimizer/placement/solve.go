@@ -130,6 +130,49 @@ func (c *compiled) polish(a *assignment, deadline time.Time) bool {
 	moved := false
 	for pass := 0; pass < 4; pass++ {
 		better := false
+		// Whole-stage moves: single-task moves cannot relocate a
+		// STRICT_PACK group, and packing a stage may pay off only whole.
+		for _, s := range c.topo {
+			if time.Now().After(deadline) {
+				break
+			}
+			nodes := append([]int(nil), p.a.node[s]...)
+			vars := append([]int(nil), p.a.variant[s]...)
+			for t := range nodes {
+				p.remove(s, t)
+			}
+			bn, bObj := -1, cur
+			for n := 0; n < c.nNodes(); n++ {
+				ok := true
+				for t := range nodes {
+					if !p.allowed(s, vars[t], n) {
+						ok = false
+						break
+					}
+					p.put(s, t, vars[t], n)
+				}
+				if ok {
+					if m := c.evaluate(p.a); m.Feasible() && m.Objective < bObj-1e-6 {
+						bn, bObj = n, m.Objective
+					}
+				}
+				for t := range nodes {
+					if p.a.node[s][t] >= 0 {
+						p.remove(s, t)
+					}
+				}
+			}
+			for t := range nodes {
+				if bn >= 0 {
+					p.put(s, t, vars[t], bn)
+				} else {
+					p.put(s, t, vars[t], nodes[t])
+				}
+			}
+			if bn >= 0 {
+				cur, better, moved = bObj, true, true
+			}
+		}
 		for _, s := range c.topo {
 			for t := 0; t < c.stages[s].k; t++ {
 				if time.Now().After(deadline) {
@@ -154,6 +197,39 @@ func (c *compiled) polish(a *assignment, deadline time.Time) bool {
 				p.put(s, t, bv, bn)
 				if bn != n0 || bv != v0 {
 					cur, better, moved = bObj, true, true
+				}
+			}
+		}
+		// Swaps of two tasks of one stage keep per-node counts (so
+		// SPREAD shares and capacities mostly hold) but fix locality.
+		for _, s := range c.topo {
+			k := c.stages[s].k
+			for t1 := 0; t1 < k; t1++ {
+				for t2 := t1 + 1; t2 < k; t2++ {
+					if time.Now().After(deadline) {
+						copyAssignment(a, p.a)
+						return moved
+					}
+					n1, v1, n2, v2 := p.a.node[s][t1], p.a.variant[s][t1], p.a.node[s][t2], p.a.variant[s][t2]
+					if n1 == n2 {
+						continue
+					}
+					p.remove(s, t1)
+					p.remove(s, t2)
+					if p.allowed(s, v1, n2) {
+						p.put(s, t1, v1, n2)
+						if p.allowed(s, v2, n1) {
+							p.put(s, t2, v2, n1)
+							if m := c.evaluate(p.a); m.Feasible() && m.Objective < cur-1e-6 {
+								cur, better, moved = m.Objective, true, true
+								continue
+							}
+							p.remove(s, t2)
+						}
+						p.remove(s, t1)
+					}
+					p.put(s, t1, v1, n1)
+					p.put(s, t2, v2, n2)
 				}
 			}
 		}

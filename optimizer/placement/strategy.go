@@ -79,7 +79,7 @@ type Options struct {
 const (
 	DefaultNodeLimit  = 64
 	DefaultTimeLimit  = 60 * time.Millisecond
-	DefaultMaxClasses = 6
+	DefaultMaxClasses = 3
 )
 
 // DefaultOptions returns the options Solve uses when given nil.
