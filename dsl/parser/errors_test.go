@@ -93,6 +93,7 @@ func TestErrorPositions(t *testing.T) {
 		{"select extract(from x)", 1, 21, "x", "expected FROM", ""},
 		{"drop index i", 1, 6, "index", "TABLE, VIEW or FUNCTION", ""},
 		{"set x", 1, 6, "", `expected "=" or TO`, ""},
+		{`set a."b.c" = 1`, 1, 7, `"b.c"`, "cannot contain", ""},
 		{"select 1; select 2 select", 1, 20, "select", `expected ";" or end of input`, ""},
 		{"select (1", 1, 10, "", `expected ")"`, ""},
 		{"select 1 fetch first 3 rows", 1, 28, "", "expected ONLY", ""},

@@ -137,11 +137,16 @@ func (p *parser) parseIn(left Expr, not bool) Expr {
 		return &InSubqueryExpr{node: node{left.Pos()}, Expr: left, Query: q, Not: not}
 	}
 	in := &InListExpr{node: node{left.Pos()}, Expr: left, Not: not}
-	for {
+	first := p.parseExpr()
+	if sq, ok := first.(*SubqueryExpr); ok && isQueryTailStart(p.peek()) {
+		// x IN ((SELECT ...) UNION ...): a subquery after all.
+		q := p.continueQuery(sq.Query)
+		p.expectOp(")")
+		return &InSubqueryExpr{node: node{left.Pos()}, Expr: left, Query: q, Not: not}
+	}
+	in.List = append(in.List, first)
+	for p.acceptOp(",") {
 		in.List = append(in.List, p.parseExpr())
-		if !p.acceptOp(",") {
-			break
-		}
 	}
 	p.expectOp(")")
 	return in

@@ -56,6 +56,21 @@ func isBareIdent(name string) bool {
 	return strings.ToLower(name) == name
 }
 
+// isUpperASCIIWord reports whether s is an upper-case ASCII word, which
+// reads back as itself wherever a keyword-like field name is expected.
+func isUpperASCIIWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || c == '_' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // QuoteString returns s as a SQL string literal.
 func QuoteString(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
@@ -513,7 +528,7 @@ func (w *writer) expr(e Expr) {
 		w.WriteByte(')')
 	case *ExtractExpr:
 		w.WriteString("EXTRACT(")
-		if isBareIdent(strings.ToLower(e.Field)) && upperASCII(e.Field) == e.Field {
+		if isUpperASCIIWord(e.Field) {
 			w.WriteString(e.Field)
 		} else {
 			w.WriteString(QuoteString(e.Field))
@@ -522,7 +537,10 @@ func (w *writer) expr(e Expr) {
 		w.expr(e.Expr)
 		w.WriteByte(')')
 	case *FuncCall:
-		if funcKeywords[upperASCII(e.Name)] || e.Name == "substring" {
+		// substring( is read by its own rule, which needs at least one
+		// plain argument; other calls of that name are quoted.
+		plainSubstring := e.Name == "substring" && len(e.Args) > 0 && !e.Distinct && !e.Star
+		if funcKeywords[upperASCII(e.Name)] || plainSubstring {
 			w.WriteString(e.Name)
 		} else {
 			w.ident(e.Name)

@@ -610,6 +610,9 @@ func (p *parser) parseDrop() Stmt {
 func (p *parser) parseSettingName() string {
 	var parts []string
 	for {
+		if t := p.peek(); t.kind == tokQIdent && (t.val == "" || strings.Contains(t.val, ".")) {
+			p.failAt(t, "a part of a setting name cannot contain \".\"")
+		}
 		parts = append(parts, p.parseLabel("a setting name"))
 		if !p.acceptOp(".") {
 			break

@@ -62,6 +62,8 @@ var formatCases = []struct{ in, want string }{
 	{"select a from t where a = (select 1)", "SELECT a FROM t WHERE a = (SELECT 1)"},
 	{"select ((select 1) union (select 2))", "SELECT (SELECT 1 UNION SELECT 2)"},
 	{"select ((select 1 limit 1))", "SELECT (SELECT 1 LIMIT 1)"},
+	{"select a in ((select 1) union (select 2)), b in ((select 1), 2)",
+		"SELECT a IN (SELECT 1 UNION SELECT 2), b IN ((SELECT 1), 2)"},
 	// CASE, EXTRACT, SUBSTRING, functions.
 	{"select case when a > 0 then 'p' when a < 0 then 'n' else 'z' end",
 		"SELECT CASE WHEN a > 0 THEN 'p' WHEN a < 0 THEN 'n' ELSE 'z' END"},
@@ -73,6 +75,8 @@ var formatCases = []struct{ in, want string }{
 	{"select count(*), count(distinct x), sum(all y), now(), left(s, 2), Upper(s)",
 		"SELECT count(*), count(DISTINCT x), sum(y), now(), left(s, 2), upper(s)"},
 	{`select "MyFunc"(x)`, `SELECT "MyFunc"(x)`},
+	{`select "substring"(), "substring"(*), "substring"(distinct s, 1), "extract"(x)`,
+		`SELECT "substring"(), "substring"(*), "substring"(DISTINCT s, 1), "extract"(x)`},
 	// Joins.
 	{"select * from a, b, c", "SELECT * FROM a, b, c"},
 	{"select * from a join b on a.x = b.x inner join c using (y)",
