@@ -205,9 +205,9 @@ func csvError(path string, err error) error {
 }
 
 type columnInference struct {
-	seen                                 bool
+	seen                                  bool
 	isInt, isNum, isDate, isBool, isPlain bool
-	scale, intDigits                     int
+	scale, intDigits                      int
 }
 
 func newColumnInference() columnInference {
