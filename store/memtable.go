@@ -26,11 +26,12 @@ const memSplitRows = 64 * 1024
 type MemTable struct {
 	schema *arrow.Schema
 
-	mu     sync.RWMutex
-	recs   []arrow.Record // append-only; a snapshot is a prefix
-	rows   int64
-	bytes  int64
-	closed bool
+	mu        sync.RWMutex
+	splitRows int64
+	recs      []arrow.Record // append-only; a snapshot is a prefix
+	rows      int64
+	bytes     int64
+	closed    bool
 }
 
 var _ Table = (*MemTable)(nil)
@@ -42,7 +43,7 @@ func NewMemTable(schema *arrow.Schema, records []arrow.Record) (*MemTable, error
 	if schema == nil {
 		return nil, fmt.Errorf("%w: NewMemTable needs a schema", ErrSchema)
 	}
-	t := &MemTable{schema: schema}
+	t := &MemTable{schema: schema, splitRows: memSplitRows}
 	if err := t.Append(records...); err != nil {
 		return nil, err
 	}
@@ -72,6 +73,14 @@ func (t *MemTable) Append(records ...arrow.Record) error {
 	return nil
 }
 
+// SetSplitRows sets how many rows Splits aims to put in one split (64Ki by
+// default): smaller splits spread a small table over more workers.
+func (t *MemTable) SetSplitRows(n int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.splitRows = max(n, 1)
+}
+
 // Schema implements Table.
 func (t *MemTable) Schema() *arrow.Schema { return t.schema }
 
@@ -88,7 +97,7 @@ func (t *MemTable) Splits() ([]Split, error) {
 	for i, r := range t.recs {
 		rows += r.NumRows()
 		bytes += recordBytes(r)
-		if rows >= memSplitRows || i == len(t.recs)-1 {
+		if rows >= t.splitRows || i == len(t.recs)-1 {
 			out = append(out, &memSplit{t: t, lo: start, hi: i + 1, rows: rows, bytes: bytes, index: len(out)})
 			start, rows, bytes = i+1, 0, 0
 		}
