@@ -63,7 +63,14 @@ func newArith(op BinaryOp, l, r Expr, typ arrow.DataType) (Expr, error) {
 		case OpMod:
 			ldom, rdom = res, res
 		default: // + and -: both sides at the result's scale
-			ldom, rdom = rescaled(asDecimal(lt, rt), res.Scale), rescaled(asDecimal(rt, lt), res.Scale)
+			ld, rd := asDecimal(lt, rt), asDecimal(rt, lt)
+			if ld.Precision-ld.Scale+res.Scale <= maxDecimalPrecision && rd.Precision-rd.Scale+res.Scale <= maxDecimalPrecision {
+				ldom, rdom = rescaled(ld, res.Scale), rescaled(rd, res.Scale)
+			} else {
+				// Rescaling could overflow: the kernel rescales row by
+				// row and reports overflow only on rows that count.
+				ldom, rdom = ld, rd
+			}
 		}
 	default:
 		return nil, fmt.Errorf("%w: no arithmetic kernel for %s %s %s", ErrInternal, lt, op, rt)
@@ -343,8 +350,9 @@ func (e *arithExpr) decimalKernel(mem memory.Allocator, lo, ro operand, n int) (
 	switch e.op {
 	case OpAdd, OpSub:
 		neg := e.op == OpSub
+		sameScale := lt.Scale == rt.Scale
 		switch {
-		case res.Precision <= 18:
+		case sameScale && res.Precision <= 18:
 			// Both operands fit in int64 and so does the result.
 			for i := range out {
 				a, b := int64(l[i&lm].LowBits()), int64(r[i&rm].LowBits())
@@ -354,7 +362,7 @@ func (e *arithExpr) decimalKernel(mem memory.Allocator, lo, ro operand, n int) (
 				s := a + b
 				out[i] = decimal128.New(s>>63, uint64(s))
 			}
-		case max(lt.Precision, rt.Precision) < maxDecimalPrecision:
+		case sameScale && max(lt.Precision, rt.Precision) < maxDecimalPrecision:
 			// The result's precision was not capped: no overflow.
 			for i := range out {
 				b := r[i&rm]
@@ -364,25 +372,26 @@ func (e *arithExpr) decimalKernel(mem memory.Allocator, lo, ro operand, n int) (
 				out[i] = l[i&lm].Add(b)
 			}
 		default:
-			bad := false
-			for i := range out {
-				b := r[i&rm]
+			// Capped precision: rescale (when the scales differ) and add
+			// with overflow checks.
+			lk, rk := res.Scale-lt.Scale, res.Scale-rt.Scale
+			add := func(i int) (num, bool) {
+				a, ok1 := rescaleUp(l[i&lm], lk, limit)
+				b, ok2 := rescaleUp(r[i&rm], rk, limit)
 				if neg {
 					b = b.Negate()
 				}
+				s, ok := addChecked(a, b, limit)
+				return s, ok && ok1 && ok2
+			}
+			bad := false
+			for i := range out {
 				var ok bool
-				out[i], ok = addChecked(l[i&lm], b, limit)
+				out[i], ok = add(i)
 				bad = bad || !ok
 			}
 			if bad {
-				return buf, func(i int) bool {
-					b := r[i&rm]
-					if neg {
-						b = b.Negate()
-					}
-					_, ok := addChecked(l[i&lm], b, limit)
-					return !ok
-				}, ovfMsg
+				return buf, func(i int) bool { _, ok := add(i); return !ok }, ovfMsg
 			}
 		}
 	case OpMul:

@@ -210,7 +210,7 @@ func refDecimal(op exec.BinaryOp, a, b *big.Int, s1, s2, rs int32) *big.Int {
 }
 
 func clampBig(r *big.Int) *big.Int {
-	if r.BitLen() > 126 {
+	if r.BitLen() > 127 {
 		return big.NewInt(0)
 	}
 	return r
