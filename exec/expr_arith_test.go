@@ -21,7 +21,9 @@ func bin(op exec.BinaryOp, l, r func(in *input) exec.Expr) func(in *input) (exec
 	return func(in *input) (exec.Expr, error) { return exec.NewBinary(op, l(in), r(in)) }
 }
 
-func c(name string) func(in *input) exec.Expr { return func(in *input) exec.Expr { return in.col(name) } }
+func c(name string) func(in *input) exec.Expr {
+	return func(in *input) exec.Expr { return in.col(name) }
+}
 
 func l(typ, text string) func(in *input) exec.Expr {
 	return func(in *input) exec.Expr { return lit(in.t, typ, text) }

@@ -47,4 +47,3 @@ func isLiteral(e Expr) bool {
 	_, ok := LiteralValue(e)
 	return ok
 }
-
