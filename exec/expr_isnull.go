@@ -134,7 +134,7 @@ func (e *distinctExpr) Eval(ctx *Context, batch arrow.Record) (arrow.Array, erro
 	rv, rrel := validityBytes(mem, ro, n)
 	for i := 0; i < (n+7)/8; i++ {
 		// Distinct: both known and different, or exactly one known.
-		d := lv[i]&rv[i]&out[i] | lv[i] ^ rv[i]
+		d := (lv[i] & rv[i] & out[i]) | (lv[i] ^ rv[i])
 		if e.negated {
 			d = ^d
 		}
