@@ -76,7 +76,8 @@ var roundFunc = funcDef{
 		return t, nil
 	},
 	bind: func(args []Expr, ret arrow.DataType) (Expr, error) {
-		x, err := NewCast(args[0], widenForRound(args[0].DataType(), ret))
+		// A decimal argument gains its extra integer digit up front.
+		x, err := NewCast(args[0], ret)
 		if err != nil {
 			return nil, err
 		}
@@ -90,10 +91,6 @@ var roundFunc = funcDef{
 		return &funcExpr{name: "round", args: []Expr{x, digits}, ret: ret, kernel: roundKernel(ret)}, nil
 	},
 }
-
-// widenForRound returns the type round's argument is cast to before the
-// kernel: the result type itself (a decimal gains a digit up front).
-func widenForRound(_, ret arrow.DataType) arrow.DataType { return ret }
 
 func roundKernel(ret arrow.DataType) ScalarFunc {
 	return func(ctx *Context, in []arrow.Array) (arrow.Array, error) {
