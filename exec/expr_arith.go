@@ -1,0 +1,443 @@
+package exec
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/decimal128"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+)
+
+// Arithmetic kernels: + - * / % over int32, int64, float64 and decimal128.
+// NewBinary converts both operands to the kernel's domain first (ints to the
+// wider int, ints to decimals, everything to float64 when a float is
+// involved) so each kernel sees operands of one representation. Integer and
+// decimal overflow, and integer or decimal division by zero, fail with
+// ErrExec; floats follow IEEE.
+
+type arithKind int
+
+const (
+	arithInt32 arithKind = iota
+	arithInt64
+	arithFloat
+	arithDecimal
+	arithIntDiv // int64 / int64 -> float64
+	arithDecDiv // decimal / decimal -> float64
+)
+
+type arithExpr struct {
+	op     BinaryOp
+	l, r   Expr
+	lk, rk arrow.Array // literal operands as one-row arrays
+	typ    arrow.DataType
+	kind   arithKind
+}
+
+var _ Expr = (*arithExpr)(nil)
+
+// newArith builds a numeric arithmetic expression of result type typ.
+func newArith(op BinaryOp, l, r Expr, typ arrow.DataType) (Expr, error) {
+	lt, rt := l.DataType(), r.DataType()
+	var ldom, rdom arrow.DataType
+	var kind arithKind
+	switch {
+	case isFloat(lt) || isFloat(rt) || isNullType(lt) && isFloat(rt) || isFloat(lt) && isNullType(rt):
+		ldom, rdom, kind = typFloat64, typFloat64, arithFloat
+	case op == OpDiv && (isInteger(lt) || isNullType(lt)) && (isInteger(rt) || isNullType(rt)):
+		ldom, rdom, kind = typInt64, typInt64, arithIntDiv
+	case op == OpDiv:
+		ldom, rdom, kind = asDecimal(lt, rt), asDecimal(rt, lt), arithDecDiv
+	case typ.ID() == arrow.INT32:
+		ldom, rdom, kind = typInt32, typInt32, arithInt32
+	case typ.ID() == arrow.INT64:
+		ldom, rdom, kind = typInt64, typInt64, arithInt64
+	case typ.ID() == arrow.DECIMAL128:
+		kind = arithDecimal
+		res := typ.(*arrow.Decimal128Type)
+		switch op {
+		case OpMul:
+			ldom, rdom = asDecimal(lt, rt), asDecimal(rt, lt)
+		case OpMod:
+			ldom, rdom = res, res
+		default: // + and -: both sides at the result's scale
+			ld, rd := asDecimal(lt, rt), asDecimal(rt, lt)
+			if ld.Precision-ld.Scale+res.Scale <= maxDecimalPrecision && rd.Precision-rd.Scale+res.Scale <= maxDecimalPrecision {
+				ldom, rdom = rescaled(ld, res.Scale), rescaled(rd, res.Scale)
+			} else {
+				// Rescaling could overflow: the kernel rescales row by
+				// row and reports overflow only on rows that count.
+				ldom, rdom = ld, rd
+			}
+		}
+	default:
+		return nil, fmt.Errorf("%w: no arithmetic kernel for %s %s %s", ErrInternal, lt, op, rt)
+	}
+	lc, err := NewCast(l, ldom)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := NewCast(r, rdom)
+	if err != nil {
+		return nil, err
+	}
+	return &arithExpr{op: op, l: lc, r: rc, lk: constantOf(lc), rk: constantOf(rc), typ: typ, kind: kind}, nil
+}
+
+// asDecimal returns t as the decimal it converts to exactly; a NULL type
+// takes the other side's.
+func asDecimal(t, other arrow.DataType) *arrow.Decimal128Type {
+	if isNullType(t) {
+		t = other
+	}
+	p, s, _ := decimalParams(t)
+	return decimalType(p, s)
+}
+
+// rescaled is d at scale s with its integer digits kept (precision capped).
+func rescaled(d *arrow.Decimal128Type, s int32) *arrow.Decimal128Type {
+	return decimalType(min(maxDecimalPrecision, d.Precision-d.Scale+s), s)
+}
+
+func (e *arithExpr) DataType() arrow.DataType { return e.typ }
+
+func (e *arithExpr) String() string { return fmt.Sprintf("(%s %s %s)", e.l, e.op, e.r) }
+
+// masks returns the index masks of two operands: i&m is row i's index,
+// 0 for a broadcast constant.
+func masks(l, r operand) (int, int) {
+	lm, rm := -1, -1
+	if l.bcast {
+		lm = 0
+	}
+	if r.bcast {
+		rm = 0
+	}
+	return lm, rm
+}
+
+func (e *arithExpr) Eval(ctx *Context, batch arrow.Record) (arrow.Array, error) {
+	lo, err := evalOperand(ctx, e.l, e.lk, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer lo.release()
+	ro, err := evalOperand(ctx, e.r, e.rk, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer ro.release()
+	mem := allocator(ctx)
+	n := int(batch.NumRows())
+	validity, nulls, allNull := combineValidity(mem, n, lo, ro)
+	if allNull {
+		return nullArray(mem, e.typ, n), nil
+	}
+	var (
+		buf *memory.Buffer
+		bad func(i int) bool // recomputes the failure test for one row
+		why string
+	)
+	lm, rm := masks(lo, ro)
+	switch e.kind {
+	case arithInt32:
+		buf, bad, why = arithInt32Kernel(mem, e.op, values[int32](lo.arr), values[int32](ro.arr), lm, rm, n)
+	case arithInt64:
+		buf, bad, why = arithInt64Kernel(mem, e.op, values[int64](lo.arr), values[int64](ro.arr), lm, rm, n)
+	case arithFloat:
+		buf = arithFloatKernel(mem, e.op, values[float64](lo.arr), values[float64](ro.arr), lm, rm, n)
+	case arithIntDiv:
+		l, r := values[int64](lo.arr), values[int64](ro.arr)
+		var out []float64
+		buf, out = newValues[float64](mem, n)
+		zero := false
+		for i := range out {
+			d := r[i&rm]
+			if d == 0 {
+				zero = true
+				out[i] = 0
+				continue
+			}
+			out[i] = float64(l[i&lm]) / float64(d)
+		}
+		if zero {
+			bad, why = func(i int) bool { return r[i&rm] == 0 }, "division by zero"
+		}
+	case arithDecDiv:
+		ls := lo.arr.DataType().(*arrow.Decimal128Type).Scale
+		rs := ro.arr.DataType().(*arrow.Decimal128Type).Scale
+		l, r := values[num](lo.arr), values[num](ro.arr)
+		var out []float64
+		buf, out = newValues[float64](mem, n)
+		zero := false
+		for i := range out {
+			d := r[i&rm]
+			if d == (num{}) {
+				zero = true
+				out[i] = 0
+				continue
+			}
+			out[i] = decimalToFloat64(l[i&lm], ls) / decimalToFloat64(d, rs)
+		}
+		if zero {
+			bad, why = func(i int) bool { return r[i&rm] == (num{}) }, "division by zero"
+		}
+	case arithDecimal:
+		buf, bad, why = e.decimalKernel(mem, lo, ro, n)
+	}
+	if bad != nil {
+		if row := firstInvalidRow(n, bad, lo, ro); row >= 0 {
+			buf.Release()
+			if validity != nil {
+				validity.Release()
+			}
+			return nil, fmt.Errorf("%w: %s in %s (row %d: %s %s %s)", ErrExec, why, e, row,
+				FormatValue(lo.arr, row&lm), e.op, FormatValue(ro.arr, row&rm))
+		}
+	}
+	return fixedArray(e.typ, n, validity, nulls, buf), nil
+}
+
+func arithInt64Kernel(mem memory.Allocator, op BinaryOp, l, r []int64, lm, rm, n int) (*memory.Buffer, func(int) bool, string) {
+	buf, out := newValues[int64](mem, n)
+	var ovf int64
+	switch op {
+	case OpAdd:
+		for i := range out {
+			a, b := l[i&lm], r[i&rm]
+			s := a + b
+			ovf |= (s ^ a) & (s ^ b)
+			out[i] = s
+		}
+		if ovf < 0 {
+			return buf, func(i int) bool { a, b := l[i&lm], r[i&rm]; s := a + b; return (s^a)&(s^b) < 0 }, "integer overflow"
+		}
+	case OpSub:
+		for i := range out {
+			a, b := l[i&lm], r[i&rm]
+			s := a - b
+			ovf |= (a ^ b) & (a ^ s)
+			out[i] = s
+		}
+		if ovf < 0 {
+			return buf, func(i int) bool { a, b := l[i&lm], r[i&rm]; s := a - b; return (a^b)&(a^s) < 0 }, "integer overflow"
+		}
+	case OpMul:
+		bad := false
+		for i := range out {
+			p := mul64(l[i&lm], r[i&rm])
+			bad = bad || !fitsInt64(p)
+			out[i] = int64(p.LowBits())
+		}
+		if bad {
+			return buf, func(i int) bool { return !fitsInt64(mul64(l[i&lm], r[i&rm])) }, "integer overflow"
+		}
+	case OpMod:
+		zero := false
+		for i := range out {
+			b := r[i&rm]
+			if b == 0 {
+				zero = true
+				out[i] = 0
+				continue
+			}
+			out[i] = l[i&lm] % b
+		}
+		if zero {
+			return buf, func(i int) bool { return r[i&rm] == 0 }, "division by zero"
+		}
+	}
+	return buf, nil, ""
+}
+
+func arithInt32Kernel(mem memory.Allocator, op BinaryOp, l, r []int32, lm, rm, n int) (*memory.Buffer, func(int) bool, string) {
+	buf, out := newValues[int32](mem, n)
+	calc := func(a, b int64) int64 {
+		switch op {
+		case OpAdd:
+			return a + b
+		case OpSub:
+			return a - b
+		case OpMul:
+			return a * b
+		}
+		return 0
+	}
+	if op == OpMod {
+		zero := false
+		for i := range out {
+			b := r[i&rm]
+			if b == 0 {
+				zero = true
+				out[i] = 0
+				continue
+			}
+			out[i] = l[i&lm] % b
+		}
+		if zero {
+			return buf, func(i int) bool { return r[i&rm] == 0 }, "division by zero"
+		}
+		return buf, nil, ""
+	}
+	bad := false
+	switch op {
+	case OpAdd:
+		for i := range out {
+			s := int64(l[i&lm]) + int64(r[i&rm])
+			bad = bad || s != int64(int32(s))
+			out[i] = int32(s)
+		}
+	case OpSub:
+		for i := range out {
+			s := int64(l[i&lm]) - int64(r[i&rm])
+			bad = bad || s != int64(int32(s))
+			out[i] = int32(s)
+		}
+	case OpMul:
+		for i := range out {
+			s := int64(l[i&lm]) * int64(r[i&rm])
+			bad = bad || s != int64(int32(s))
+			out[i] = int32(s)
+		}
+	}
+	if bad {
+		return buf, func(i int) bool { s := calc(int64(l[i&lm]), int64(r[i&rm])); return s != int64(int32(s)) }, "integer overflow"
+	}
+	return buf, nil, ""
+}
+
+func arithFloatKernel(mem memory.Allocator, op BinaryOp, l, r []float64, lm, rm, n int) *memory.Buffer {
+	buf, out := newValues[float64](mem, n)
+	switch op {
+	case OpAdd:
+		for i := range out {
+			out[i] = l[i&lm] + r[i&rm]
+		}
+	case OpSub:
+		for i := range out {
+			out[i] = l[i&lm] - r[i&rm]
+		}
+	case OpMul:
+		for i := range out {
+			out[i] = l[i&lm] * r[i&rm]
+		}
+	case OpDiv:
+		for i := range out {
+			out[i] = l[i&lm] / r[i&rm]
+		}
+	case OpMod:
+		for i := range out {
+			out[i] = math.Mod(l[i&lm], r[i&rm])
+		}
+	}
+	return buf
+}
+
+// decimalKernel runs + - * % on decimals already converted to the kernel's
+// scales: equal scales for + - %, any scales for * (the result's scale is
+// their sum). Operands whose precision is at most 18 are read as int64.
+func (e *arithExpr) decimalKernel(mem memory.Allocator, lo, ro operand, n int) (*memory.Buffer, func(int) bool, string) {
+	lt := lo.arr.DataType().(*arrow.Decimal128Type)
+	rt := ro.arr.DataType().(*arrow.Decimal128Type)
+	res := e.typ.(*arrow.Decimal128Type)
+	l, r := values[num](lo.arr), values[num](ro.arr)
+	lm, rm := masks(lo, ro)
+	buf, out := newValues[num](mem, n)
+	limit := pow10num(res.Precision)
+	const ovfMsg = "decimal overflow"
+	switch e.op {
+	case OpAdd, OpSub:
+		neg := e.op == OpSub
+		sameScale := lt.Scale == rt.Scale
+		switch {
+		case sameScale && res.Precision <= 18:
+			// Both operands fit in int64 and so does the result.
+			for i := range out {
+				a, b := int64(l[i&lm].LowBits()), int64(r[i&rm].LowBits())
+				if neg {
+					b = -b
+				}
+				s := a + b
+				out[i] = decimal128.New(s>>63, uint64(s))
+			}
+		case sameScale && max(lt.Precision, rt.Precision) < maxDecimalPrecision:
+			// The result's precision was not capped: no overflow.
+			for i := range out {
+				b := r[i&rm]
+				if neg {
+					b = b.Negate()
+				}
+				out[i] = l[i&lm].Add(b)
+			}
+		default:
+			// Capped precision: rescale (when the scales differ) and add
+			// with overflow checks.
+			lk, rk := res.Scale-lt.Scale, res.Scale-rt.Scale
+			add := func(i int) (num, bool) {
+				a, ok1 := rescaleUp(l[i&lm], lk, limit)
+				b, ok2 := rescaleUp(r[i&rm], rk, limit)
+				if neg {
+					b = b.Negate()
+				}
+				s, ok := addChecked(a, b, limit)
+				return s, ok && ok1 && ok2
+			}
+			bad := false
+			for i := range out {
+				var ok bool
+				out[i], ok = add(i)
+				bad = bad || !ok
+			}
+			if bad {
+				return buf, func(i int) bool { _, ok := add(i); return !ok }, ovfMsg
+			}
+		}
+	case OpMul:
+		switch {
+		case lt.Precision+rt.Precision <= 18:
+			for i := range out {
+				p := int64(l[i&lm].LowBits()) * int64(r[i&rm].LowBits())
+				out[i] = decimal128.New(p>>63, uint64(p))
+			}
+		case lt.Precision <= 18 && rt.Precision <= 18:
+			// 64x64 -> 128 bits, exact; below 10^36.
+			for i := range out {
+				out[i] = mul64(int64(l[i&lm].LowBits()), int64(r[i&rm].LowBits()))
+			}
+		case lt.Precision+rt.Precision <= maxDecimalPrecision:
+			for i := range out {
+				out[i] = l[i&lm].Mul(r[i&rm])
+			}
+		default:
+			bad := false
+			for i := range out {
+				var ok bool
+				out[i], ok = mulChecked(l[i&lm], r[i&rm], limit)
+				bad = bad || !ok
+			}
+			if bad {
+				return buf, func(i int) bool { _, ok := mulChecked(l[i&lm], r[i&rm], limit); return !ok }, ovfMsg
+			}
+		}
+	case OpMod:
+		zero := false
+		for i := range out {
+			a, b := l[i&lm], r[i&rm]
+			switch {
+			case b == (num{}):
+				zero = true
+				out[i] = num{}
+			case fitsInt64(a) && fitsInt64(b):
+				out[i] = numFromInt64(int64(a.LowBits()) % int64(b.LowBits()))
+			default:
+				out[i] = decimal128.FromBigInt(new(big.Int).Rem(a.BigInt(), b.BigInt()))
+			}
+		}
+		if zero {
+			return buf, func(i int) bool { return r[i&rm] == (num{}) }, "division by zero"
+		}
+	}
+	return buf, nil, ""
+}
