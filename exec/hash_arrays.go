@@ -307,7 +307,20 @@ func arrayBytes(arr arrow.Array) int64 {
 	if arr == nil {
 		return 0
 	}
-	return int64(arr.Data().(*array.Data).SizeInBytes())
+	return dataBytes(arr.Data())
+}
+
+func dataBytes(d arrow.ArrayData) int64 {
+	var n int64
+	for _, b := range d.Buffers() {
+		if b != nil {
+			n += int64(b.Len())
+		}
+	}
+	for _, c := range d.Children() {
+		n += dataBytes(c)
+	}
+	return n
 }
 
 // recordBytes is the memory a record's columns occupy.
