@@ -25,9 +25,11 @@ package exec
 // goroutines at once, each with its own tableScratch.
 
 import (
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"math"
+	"math/bits"
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -56,8 +58,10 @@ func mix64(x uint64) uint64 {
 	return x
 }
 
-// combineHash folds a column's hash into a row's running hash.
-func combineHash(h, c uint64) uint64 { return mix64(h ^ (c + 0x9e3779b97f4a7c15 + h<<6 + h>>2)) }
+// combineHash folds a column's hash into a row's running hash. Column
+// hashes are already mixed, so a rotation (which keeps (a, b) and (b, a)
+// apart) and an xor keep the result uniform without another mix.
+func combineHash(h, c uint64) uint64 { return bits.RotateLeft64(h, 23) ^ c }
 
 // keySupported reports whether values of dt can be hash keys.
 func keySupported(dt arrow.DataType) bool {
@@ -339,14 +343,14 @@ type stringKeys struct {
 }
 
 func (s *stringKeys) hash(arr arrow.Array, h []uint64, first bool) {
-	a := arr.(*array.String)
+	offs, data := stringParts(arr)
 	bm, off := validityOf(arr)
-	for i := 0; i < a.Len(); i++ {
+	for i := range h[:arr.Len()] {
 		var c uint64
 		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
 			c = hashNullValue
 		} else {
-			c = maphash.String(stringHashSeed, a.Value(i))
+			c = hashBytes(data[offs[i]:offs[i+1]])
 		}
 		if first {
 			h[i] = c
@@ -354,6 +358,39 @@ func (s *stringKeys) hash(arr arrow.Array, h []uint64, first bool) {
 			h[i] = combineHash(h[i], c)
 		}
 	}
+}
+
+// stringParts returns a utf8 array's offsets (one more than its length,
+// already shifted by the array's offset) and its whole data buffer.
+func stringParts(arr arrow.Array) ([]int32, []byte) {
+	a := arr.(*array.String)
+	var data []byte
+	if bufs := a.Data().Buffers(); len(bufs) > 2 && bufs[2] != nil {
+		data = bufs[2].Bytes()
+	}
+	return a.ValueOffsets(), data
+}
+
+// hashBytes hashes a key string. Keys of up to 16 bytes (flags, codes,
+// short names: the common case) are folded into two words and mixed
+// inline; longer ones go to the runtime's AES-based hash.
+func hashBytes(b []byte) uint64 {
+	n := len(b)
+	if n > 16 {
+		return maphash.Bytes(stringHashSeed, b)
+	}
+	var lo, hi uint64
+	if n > 8 {
+		lo = binary.LittleEndian.Uint64(b)
+		for j, c := range b[8:] {
+			hi |= uint64(c) << (8 * j)
+		}
+		return mix64(lo ^ mix64(hi^uint64(n)*0x9e3779b97f4a7c15))
+	}
+	for j, c := range b {
+		lo |= uint64(c) << (8 * j)
+	}
+	return mix64(lo ^ uint64(n)*0x9e3779b97f4a7c15)
 }
 
 func (s *stringKeys) appendRows(arr arrow.Array, rows []int32) {
@@ -370,7 +407,7 @@ func (s *stringKeys) appendRows(arr arrow.Array, rows []int32) {
 }
 
 func (s *stringKeys) eqRows(arr arrow.Array, rows []int32, ids []uint32, eq []bool) {
-	a := arr.(*array.String)
+	offs, data := stringParts(arr)
 	bm, off := validityOf(arr)
 	for k, r := range rows {
 		id := ids[k]
@@ -378,7 +415,7 @@ func (s *stringKeys) eqRows(arr arrow.Array, rows []int32, ids []uint32, eq []bo
 			eq[k] = eq[k] && !s.valid[id]
 			continue
 		}
-		eq[k] = eq[k] && s.valid[id] && string(s.data[s.offs[id]:s.offs[id+1]]) == a.Value(int(r))
+		eq[k] = eq[k] && s.valid[id] && string(s.data[s.offs[id]:s.offs[id+1]]) == string(data[offs[r]:offs[r+1]])
 	}
 }
 
