@@ -1,6 +1,7 @@
 package exec_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -579,5 +580,44 @@ func TestHashJoinProbeClosedEarly(t *testing.T) {
 	}
 	if _, err := probes[2].Next(); err == io.EOF || err == nil {
 		t.Fatalf("Next after Close: want an error, got %v", err)
+	}
+}
+
+// TestHashOperatorsCanceled: a canceled query stops the aggregate and both
+// sides of a join with ErrCanceled, releasing everything.
+func TestHashOperatorsCanceled(t *testing.T) {
+	builds := map[string]func(l, r exec.Operator) (exec.Operator, error){
+		"aggregate": func(l, r exec.Operator) (exec.Operator, error) {
+			r.Close()
+			return exec.NewHashAggregate(l, []exec.Expr{col(0, "lk", int64T)}, nil, []exec.Aggregate{{Func: exec.AggCountStar, Name: "n"}}, exec.AggSingle)
+		},
+		"hash-join": func(l, r exec.Operator) (exec.Operator, error) {
+			return exec.NewHashJoin(l, r, []exec.Expr{col(0, "lk", int64T)}, []exec.Expr{col(0, "rk", int64T)}, exec.JoinFull, nil)
+		},
+		"nested-loop-join": func(l, r exec.Operator) (exec.Operator, error) {
+			return exec.NewNestedLoopJoin(l, r, exec.JoinLeft, nil)
+		},
+	}
+	for name, build := range builds {
+		t.Run(name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			lrecs, _ := exectest.MakeRecords(mem, leftSchema, exectest.R("1|a|1", "2|b|2"), 1, false)
+			rrecs, _ := exectest.MakeRecords(mem, rightSchema, exectest.R("1|a|1|1.00"), 1, false)
+			op, err := build(exectest.NewSource(leftSchema, lrecs), exectest.NewSource(rightSchema, rrecs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			ctx := exec.NewContext(cctx, mem)
+			ctx.Budget = exec.NewBudget(0)
+			if _, err := exectest.Drain(ctx, op); !errors.Is(err, exec.ErrCanceled) {
+				t.Fatalf("want ErrCanceled, got %v", err)
+			}
+			if ctx.Budget.Used() != 0 {
+				t.Fatalf("budget holds %d bytes", ctx.Budget.Used())
+			}
+		})
 	}
 }
