@@ -1,0 +1,1010 @@
+package exec
+
+// Aggregate functions: their specs, result and state types, and the
+// per-group accumulators the hash aggregate drives. Every accumulator
+// works a batch at a time over the group ids the operator computed once
+// for that batch, with a typed loop per function and input type.
+
+import (
+	"cmp"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/bitutil"
+	"github.com/apache/arrow/go/v15/arrow/decimal128"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/apache/arrow/go/v15/arrow/scalar"
+)
+
+// AggFunc names an aggregate function.
+type AggFunc int
+
+// The aggregate functions.
+const (
+	AggCount         AggFunc = iota // count(x): non-null values
+	AggCountStar                    // count(*): rows
+	AggSum                          // sum(x)
+	AggAvg                          // avg(x)
+	AggMin                          // min(x)
+	AggMax                          // max(x)
+	AggCountDistinct                // count(distinct x)
+	AggUDF                          // a Go aggregate UDF (Aggregate.UDF)
+)
+
+var aggFuncNames = [...]string{"count", "count_star", "sum", "avg", "min", "max", "count_distinct", "udf"}
+
+func (f AggFunc) String() string {
+	if f >= 0 && int(f) < len(aggFuncNames) {
+		return aggFuncNames[f]
+	}
+	return fmt.Sprintf("AggFunc(%d)", int(f))
+}
+
+// Aggregate is one aggregate of a hash aggregate: the function, its
+// argument expressions over the input (none for count(*), one for the
+// built-ins, any number for a UDF) and the output column's name.
+type Aggregate struct {
+	Func AggFunc
+	Args []Expr
+	Name string
+	UDF  *AggregateUDF
+}
+
+func (a Aggregate) String() string {
+	args := make([]string, len(a.Args))
+	for i, e := range a.Args {
+		args[i] = e.String()
+	}
+	name := a.Func.String()
+	if a.Func == AggUDF && a.UDF != nil {
+		name = a.UDF.Name
+	}
+	if a.Func == AggCountStar {
+		return "count(*)"
+	}
+	return name + "(" + strings.Join(args, ", ") + ")"
+}
+
+// AggregateUDF is a user-defined aggregate written in Go. New returns a
+// fresh accumulator for one group; Result is the type every accumulator's
+// Result scalar has. UDF aggregates run in AggSingle mode only: their
+// state is Go memory and does not travel between a partial and a final
+// aggregate.
+type AggregateUDF struct {
+	Name   string
+	Result arrow.DataType
+	New    func() Accumulator
+}
+
+// Accumulator is the state of a Go aggregate UDF for one group. Update is
+// called once for every input row of the group, with the group's argument
+// columns and the row's index in them (the arrays are valid only during
+// the call). Result is called once at the end and returns a scalar of the
+// UDF's Result type (a null scalar for NULL). An error, or a panic, from
+// either fails the query with ErrExec naming the UDF.
+type Accumulator interface {
+	Update(args []arrow.Array, row int) error
+	Result() (scalar.Scalar, error)
+}
+
+// AggMode says which part of a (possibly distributed) aggregation an
+// operator computes.
+type AggMode int
+
+const (
+	// AggSingle aggregates raw input to final values.
+	AggSingle AggMode = iota
+	// AggPartial aggregates raw input to per-group states (see
+	// NewHashAggregate for their columns).
+	AggPartial
+	// AggFinal merges the states produced by AggPartial operators with the
+	// same specs into final values.
+	AggFinal
+)
+
+func (m AggMode) String() string {
+	switch m {
+	case AggSingle:
+		return "single"
+	case AggPartial:
+		return "partial"
+	case AggFinal:
+		return "final"
+	}
+	return fmt.Sprintf("AggMode(%d)", int(m))
+}
+
+func isSummable(dt arrow.DataType) bool {
+	switch dt.ID() {
+	case arrow.INT32, arrow.INT64, arrow.FLOAT64, arrow.DECIMAL128:
+		return true
+	}
+	return false
+}
+
+func isOrderable(dt arrow.DataType) bool {
+	switch dt.ID() {
+	case arrow.INT32, arrow.INT64, arrow.FLOAT64, arrow.DECIMAL128, arrow.DATE32, arrow.DATE64,
+		arrow.TIMESTAMP, arrow.STRING, arrow.BOOL:
+		return true
+	}
+	return false
+}
+
+// AggResultType is the type of f's result for an argument of type arg
+// (arg is ignored for count(*)). count, count(*) and count(distinct) give
+// int64; sum of int32/int64 gives int64, of float64 float64, of
+// decimal(p,s) decimal(38,s); avg of any of those gives float64; min and
+// max keep their argument's type. A UDF's type is its Result, which the
+// caller reads from the UDF itself.
+func AggResultType(f AggFunc, arg arrow.DataType) (arrow.DataType, error) {
+	switch f {
+	case AggCount, AggCountStar, AggCountDistinct:
+		return arrow.PrimitiveTypes.Int64, nil
+	case AggUDF:
+		return nil, fmt.Errorf("%w: the result type of an aggregate UDF is its declared Result", ErrType)
+	}
+	if arg == nil {
+		return nil, fmt.Errorf("%w: %s needs an argument", ErrType, f)
+	}
+	switch f {
+	case AggSum:
+		switch arg.ID() {
+		case arrow.INT32, arrow.INT64:
+			return arrow.PrimitiveTypes.Int64, nil
+		case arrow.FLOAT64:
+			return arrow.PrimitiveTypes.Float64, nil
+		case arrow.DECIMAL128:
+			return &arrow.Decimal128Type{Precision: 38, Scale: arg.(*arrow.Decimal128Type).Scale}, nil
+		}
+	case AggAvg:
+		if isSummable(arg) {
+			return arrow.PrimitiveTypes.Float64, nil
+		}
+	case AggMin, AggMax:
+		if isOrderable(arg) {
+			return arg, nil
+		}
+	default:
+		return nil, fmt.Errorf("%w: unknown aggregate function %s", ErrType, f)
+	}
+	return nil, fmt.Errorf("%w: %s is not defined for %s", ErrType, f, arg)
+}
+
+// aggStateTypes is the list of partial-state column types of an aggregate
+// over an argument of type arg: count -> int64; sum -> the sum type;
+// avg -> the exact sum (decimal(38,s) for decimals, decimal(38,0) for
+// integers, float64 for floats) and an int64 count; min/max -> the value.
+func aggStateTypes(f AggFunc, arg arrow.DataType) ([]arrow.DataType, error) {
+	switch f {
+	case AggCount, AggCountStar, AggSum, AggMin, AggMax:
+		t, err := AggResultType(f, arg)
+		if err != nil {
+			return nil, err
+		}
+		return []arrow.DataType{t}, nil
+	case AggAvg:
+		if _, err := AggResultType(f, arg); err != nil {
+			return nil, err
+		}
+		return []arrow.DataType{avgSumType(arg), arrow.PrimitiveTypes.Int64}, nil
+	}
+	return nil, fmt.Errorf("%w: %s cannot be split into partial and final aggregation", ErrType, f)
+}
+
+func avgSumType(arg arrow.DataType) arrow.DataType {
+	switch arg.ID() {
+	case arrow.FLOAT64:
+		return arrow.PrimitiveTypes.Float64
+	case arrow.DECIMAL128:
+		return &arrow.Decimal128Type{Precision: 38, Scale: arg.(*arrow.Decimal128Type).Scale}
+	}
+	return &arrow.Decimal128Type{Precision: 38, Scale: 0}
+}
+
+// aggState is the per-group state of one aggregate.
+type aggState interface {
+	// grow makes room for groups up to n (ids 0..n-1).
+	grow(n int) error
+	// update folds rows of raw input (the aggregate's argument columns)
+	// into the groups gids names, one id per row.
+	update(gids []uint32, args []arrow.Array) error
+	// merge folds rows of partial states into the groups.
+	merge(gids []uint32, states []arrow.Array) error
+	// result is the final value of every group, in group order.
+	result(alloc memory.Allocator) (arrow.Array, error)
+	// states is the partial state of every group.
+	states(alloc memory.Allocator) ([]arrow.Array, error)
+	// bytes is the memory the state holds.
+	bytes() int64
+}
+
+// newAggState returns the state of aggregate a over arguments of the
+// given types.
+func newAggState(a Aggregate, argTypes []arrow.DataType) (aggState, error) {
+	var arg arrow.DataType
+	if len(argTypes) > 0 {
+		arg = argTypes[0]
+	}
+	switch a.Func {
+	case AggCountStar:
+		return &countState{star: true}, nil
+	case AggCount:
+		return &countState{}, nil
+	case AggSum:
+		switch arg.ID() {
+		case arrow.INT32, arrow.INT64:
+			return &sumIntState{}, nil
+		case arrow.FLOAT64:
+			return &sumFloatState{}, nil
+		case arrow.DECIMAL128:
+			return &decSumState{scale: arg.(*arrow.Decimal128Type).Scale}, nil
+		}
+	case AggAvg:
+		switch arg.ID() {
+		case arrow.FLOAT64:
+			return &avgState{sum: &sumFloatState{}}, nil
+		case arrow.DECIMAL128:
+			s := arg.(*arrow.Decimal128Type).Scale
+			return &avgState{sum: &decSumState{scale: s}, scale: s, exact: true}, nil
+		case arrow.INT32, arrow.INT64:
+			return &avgState{sum: &decSumState{}, exact: true}, nil
+		}
+	case AggMin, AggMax:
+		isMax := a.Func == AggMax
+		switch arg.ID() {
+		case arrow.INT32, arrow.DATE32:
+			return &minMaxState[int32]{dt: arg, isMax: isMax}, nil
+		case arrow.INT64, arrow.TIMESTAMP, arrow.DATE64:
+			return &minMaxState[int64]{dt: arg, isMax: isMax}, nil
+		case arrow.FLOAT64:
+			return &minMaxState[float64]{dt: arg, isMax: isMax}, nil
+		case arrow.DECIMAL128:
+			return &minMaxDecimal{dt: arg, isMax: isMax}, nil
+		case arrow.STRING:
+			return &minMaxString{dt: arg, isMax: isMax}, nil
+		case arrow.BOOL:
+			return &minMaxBool{isMax: isMax}, nil
+		}
+	case AggCountDistinct:
+		t, err := newKeyTable([]arrow.DataType{arrow.PrimitiveTypes.Int32, arg})
+		if err != nil {
+			return nil, err
+		}
+		return &countDistinctState{table: t}, nil
+	case AggUDF:
+		return &udfState{udf: a.UDF}, nil
+	}
+	return nil, fmt.Errorf("%w: %s is not defined for %v", ErrType, a.Func, arg)
+}
+
+// growTo extends s with zero values to length n.
+func growTo[T any](s []T, n int) []T {
+	if len(s) >= n {
+		return s
+	}
+	if cap(s) >= n {
+		var zero T
+		old := len(s)
+		s = s[:n]
+		for i := old; i < n; i++ {
+			s[i] = zero
+		}
+		return s
+	}
+	ns := make([]T, n, max(n, 2*cap(s)))
+	copy(ns, s)
+	return ns
+}
+
+func isSet(bm []byte, off, i int) bool { return bm == nil || bitutil.BitIsSet(bm, off+i) }
+
+// countState counts rows (count(*)) or non-null values (count(x)).
+type countState struct {
+	star   bool
+	counts []int64
+}
+
+func (s *countState) grow(n int) error { s.counts = growTo(s.counts, n); return nil }
+
+func (s *countState) update(gids []uint32, args []arrow.Array) error {
+	counts := s.counts
+	if s.star || args[0].NullN() == 0 {
+		for _, g := range gids {
+			counts[g]++
+		}
+		return nil
+	}
+	bm, off := validityOf(args[0])
+	for i, g := range gids {
+		if bitutil.BitIsSet(bm, off+i) {
+			counts[g]++
+		}
+	}
+	return nil
+}
+
+func (s *countState) merge(gids []uint32, states []arrow.Array) error {
+	vals := fixedValues[int64](states[0])
+	bm, off := validityOf(states[0])
+	for i, g := range gids {
+		if isSet(bm, off, i) {
+			s.counts[g] += vals[i]
+		}
+	}
+	return nil
+}
+
+func (s *countState) result(alloc memory.Allocator) (arrow.Array, error) {
+	return newFixedArray(alloc, arrow.PrimitiveTypes.Int64, s.counts, nil), nil
+}
+
+func (s *countState) states(alloc memory.Allocator) ([]arrow.Array, error) {
+	a, err := s.result(alloc)
+	return []arrow.Array{a}, err
+}
+
+func (s *countState) bytes() int64 { return 8 * int64(cap(s.counts)) }
+
+// sumIntState sums int32/int64 into int64, failing on overflow.
+type sumIntState struct {
+	sums []int64
+	seen []bool
+}
+
+func (s *sumIntState) grow(n int) error {
+	s.sums, s.seen = growTo(s.sums, n), growTo(s.seen, n)
+	return nil
+}
+
+func sumInts[T int32 | int64](sums []int64, seen []bool, gids []uint32, arr arrow.Array) error {
+	vals := fixedValues[T](arr)
+	bm, off := validityOf(arr)
+	for i, g := range gids {
+		if !isSet(bm, off, i) {
+			continue
+		}
+		v := int64(vals[i])
+		a := sums[g]
+		r := a + v
+		if (a^r)&(v^r) < 0 {
+			return fmt.Errorf("%w: sum overflows int64 (cast the argument to a decimal)", ErrExec)
+		}
+		sums[g] = r
+		seen[g] = true
+	}
+	return nil
+}
+
+func (s *sumIntState) update(gids []uint32, args []arrow.Array) error {
+	if args[0].DataType().ID() == arrow.INT32 {
+		return sumInts[int32](s.sums, s.seen, gids, args[0])
+	}
+	return sumInts[int64](s.sums, s.seen, gids, args[0])
+}
+
+func (s *sumIntState) merge(gids []uint32, states []arrow.Array) error {
+	return sumInts[int64](s.sums, s.seen, gids, states[0])
+}
+
+func (s *sumIntState) result(alloc memory.Allocator) (arrow.Array, error) {
+	return newFixedArray(alloc, arrow.PrimitiveTypes.Int64, s.sums, s.seen), nil
+}
+
+func (s *sumIntState) states(alloc memory.Allocator) ([]arrow.Array, error) {
+	a, err := s.result(alloc)
+	return []arrow.Array{a}, err
+}
+
+func (s *sumIntState) bytes() int64 { return 9 * int64(cap(s.sums)) }
+
+// sumFloatState sums float64.
+type sumFloatState struct {
+	sums []float64
+	seen []bool
+}
+
+func (s *sumFloatState) grow(n int) error {
+	s.sums, s.seen = growTo(s.sums, n), growTo(s.seen, n)
+	return nil
+}
+
+func (s *sumFloatState) update(gids []uint32, args []arrow.Array) error {
+	vals := fixedValues[float64](args[0])
+	bm, off := validityOf(args[0])
+	sums, seen := s.sums, s.seen
+	for i, g := range gids {
+		if isSet(bm, off, i) {
+			sums[g] += vals[i]
+			seen[g] = true
+		}
+	}
+	return nil
+}
+
+func (s *sumFloatState) merge(gids []uint32, states []arrow.Array) error {
+	return s.update(gids, states)
+}
+
+func (s *sumFloatState) result(alloc memory.Allocator) (arrow.Array, error) {
+	return newFixedArray(alloc, arrow.PrimitiveTypes.Float64, s.sums, s.seen), nil
+}
+
+func (s *sumFloatState) states(alloc memory.Allocator) ([]arrow.Array, error) {
+	a, err := s.result(alloc)
+	return []arrow.Array{a}, err
+}
+
+func (s *sumFloatState) bytes() int64 { return 9 * int64(cap(s.sums)) }
+
+// decSumState sums decimals (or integers, as decimals of scale 0) exactly.
+// Each group accumulates in an int64 while values and the running sum fit
+// (TPC-H money always does); a value that does not fit, or a sum that
+// would overflow, spills into a 128-bit sum allocated on first need. The
+// result is decimal(38, scale); a sum beyond 38 digits is an error.
+type decSumState struct {
+	scale int32
+	small []int64
+	big   []decimal128.Num // nil until a group needs 128 bits
+	seen  []bool
+	err   error
+}
+
+func (s *decSumState) grow(n int) error {
+	s.small, s.seen = growTo(s.small, n), growTo(s.seen, n)
+	if s.big != nil {
+		s.big = growTo(s.big, n)
+	}
+	return nil
+}
+
+// add128 adds two 128-bit integers, reporting overflow.
+func add128(a, b decimal128.Num) (decimal128.Num, bool) {
+	r := a.Add(b)
+	return r, (a.HighBits() < 0) == (b.HighBits() < 0) && (r.HighBits() < 0) != (a.HighBits() < 0)
+}
+
+func (s *decSumState) addBig(g uint32, v decimal128.Num) {
+	if s.big == nil {
+		s.big = make([]decimal128.Num, len(s.small), cap(s.small))
+	}
+	r, over := add128(s.big[g], v)
+	if over && s.err == nil {
+		s.err = fmt.Errorf("%w: sum overflows 128 bits", ErrExec)
+	}
+	s.big[g] = r
+}
+
+// addSmall adds an int64 to group g's fast sum, spilling on overflow.
+func (s *decSumState) addSmall(g uint32, v int64) {
+	a := s.small[g]
+	r := a + v
+	if (a^r)&(v^r) < 0 {
+		s.addBig(g, decimal128.FromI64(a))
+		r = v
+	}
+	s.small[g] = r
+}
+
+func (s *decSumState) update(gids []uint32, args []arrow.Array) error {
+	arr := args[0]
+	bm, off := validityOf(arr)
+	switch arr.DataType().ID() {
+	case arrow.INT32:
+		vals := fixedValues[int32](arr)
+		for i, g := range gids {
+			if isSet(bm, off, i) {
+				s.addSmall(g, int64(vals[i]))
+				s.seen[g] = true
+			}
+		}
+	case arrow.INT64:
+		vals := fixedValues[int64](arr)
+		for i, g := range gids {
+			if isSet(bm, off, i) {
+				s.addSmall(g, vals[i])
+				s.seen[g] = true
+			}
+		}
+	case arrow.DECIMAL128:
+		vals := fixedValues[decimal128.Num](arr)
+		small, seen := s.small, s.seen
+		for i, g := range gids {
+			if !isSet(bm, off, i) {
+				continue
+			}
+			v := vals[i]
+			lo := int64(v.LowBits())
+			seen[g] = true
+			if v.HighBits() != lo>>63 {
+				s.addBig(g, v)
+				continue
+			}
+			a := small[g]
+			r := a + lo
+			if (a^r)&(lo^r) < 0 {
+				s.addBig(g, decimal128.FromI64(a))
+				r = lo
+			}
+			small[g] = r
+		}
+	default:
+		return fmt.Errorf("%w: decimal sum over %s", ErrInternal, arr.DataType())
+	}
+	return s.err
+}
+
+func (s *decSumState) merge(gids []uint32, states []arrow.Array) error {
+	return s.update(gids, states)
+}
+
+// total is group g's exact sum.
+func (s *decSumState) total(g int) (decimal128.Num, error) {
+	v := decimal128.FromI64(s.small[g])
+	if s.big != nil {
+		var over bool
+		v, over = add128(s.big[g], v)
+		if over {
+			return v, fmt.Errorf("%w: sum overflows 128 bits", ErrExec)
+		}
+	}
+	if !v.FitsInPrecision(38) {
+		return v, fmt.Errorf("%w: sum overflows decimal(38,%d)", ErrExec, s.scale)
+	}
+	return v, nil
+}
+
+func (s *decSumState) result(alloc memory.Allocator) (arrow.Array, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	out := make([]decimal128.Num, len(s.small))
+	for g := range out {
+		if !s.seen[g] {
+			continue
+		}
+		v, err := s.total(g)
+		if err != nil {
+			return nil, err
+		}
+		out[g] = v
+	}
+	return newFixedArray(alloc, &arrow.Decimal128Type{Precision: 38, Scale: s.scale}, out, s.seen), nil
+}
+
+func (s *decSumState) states(alloc memory.Allocator) ([]arrow.Array, error) {
+	a, err := s.result(alloc)
+	return []arrow.Array{a}, err
+}
+
+func (s *decSumState) bytes() int64 { return 9*int64(cap(s.small)) + 16*int64(cap(s.big)) }
+
+var pow10f = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+	1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// decimalToFloat converts an unscaled decimal to the nearest float64. When
+// the unscaled value and 10^scale are both exact in float64, one IEEE
+// division is correctly rounded; otherwise the decimal text is parsed,
+// which also rounds correctly.
+func decimalToFloat(v decimal128.Num, scale int32) float64 {
+	lo := int64(v.LowBits())
+	if v.HighBits() == lo>>63 && lo > -1<<53 && lo < 1<<53 && scale >= 0 && int(scale) < len(pow10f) {
+		return float64(lo) / pow10f[scale]
+	}
+	f, err := strconv.ParseFloat(FormatDecimal(v, scale), 64)
+	if err != nil {
+		return v.ToFloat64(scale)
+	}
+	return f
+}
+
+// avgState is a sum and a count; the result is sum/count as float64, the
+// sum converted from its exact decimal value for exact inputs.
+type avgState struct {
+	sum   aggState // *decSumState (exact) or *sumFloatState
+	count countState
+	scale int32
+	exact bool
+}
+
+func (s *avgState) grow(n int) error {
+	s.count.grow(n)
+	return s.sum.grow(n)
+}
+
+func (s *avgState) update(gids []uint32, args []arrow.Array) error {
+	s.count.update(gids, args)
+	return s.sum.update(gids, args)
+}
+
+func (s *avgState) merge(gids []uint32, states []arrow.Array) error {
+	if err := s.sum.merge(gids, states[:1]); err != nil {
+		return err
+	}
+	return s.count.merge(gids, states[1:2])
+}
+
+func (s *avgState) result(alloc memory.Allocator) (arrow.Array, error) {
+	n := len(s.count.counts)
+	out := make([]float64, n)
+	valid := make([]bool, n)
+	for g := 0; g < n; g++ {
+		c := s.count.counts[g]
+		if c == 0 {
+			continue
+		}
+		valid[g] = true
+		if s.exact {
+			ds := s.sum.(*decSumState)
+			v, err := ds.total(g)
+			if err != nil {
+				return nil, err
+			}
+			out[g] = decimalToFloat(v, s.scale) / float64(c)
+		} else {
+			out[g] = s.sum.(*sumFloatState).sums[g] / float64(c)
+		}
+	}
+	return newFixedArray(alloc, arrow.PrimitiveTypes.Float64, out, valid), nil
+}
+
+func (s *avgState) states(alloc memory.Allocator) ([]arrow.Array, error) {
+	sum, err := s.sum.states(alloc)
+	if err != nil {
+		return nil, err
+	}
+	cnt, _ := s.count.states(alloc)
+	return append(sum, cnt...), nil
+}
+
+func (s *avgState) bytes() int64 { return s.sum.bytes() + s.count.bytes() }
+
+// minMaxState keeps the least or greatest value of an integer, date,
+// timestamp or float column.
+type minMaxState[T cmp.Ordered] struct {
+	dt    arrow.DataType
+	isMax bool
+	vals  []T
+	seen  []bool
+}
+
+func (s *minMaxState[T]) grow(n int) error {
+	s.vals, s.seen = growTo(s.vals, n), growTo(s.seen, n)
+	return nil
+}
+
+func (s *minMaxState[T]) update(gids []uint32, args []arrow.Array) error {
+	vals := fixedValues[T](args[0])
+	bm, off := validityOf(args[0])
+	acc, seen := s.vals, s.seen
+	if s.isMax {
+		for i, g := range gids {
+			if isSet(bm, off, i) && (!seen[g] || vals[i] > acc[g]) {
+				acc[g], seen[g] = vals[i], true
+			}
+		}
+		return nil
+	}
+	for i, g := range gids {
+		if isSet(bm, off, i) && (!seen[g] || vals[i] < acc[g]) {
+			acc[g], seen[g] = vals[i], true
+		}
+	}
+	return nil
+}
+
+func (s *minMaxState[T]) merge(gids []uint32, states []arrow.Array) error {
+	return s.update(gids, states)
+}
+
+func (s *minMaxState[T]) result(alloc memory.Allocator) (arrow.Array, error) {
+	return newFixedArray(alloc, s.dt, s.vals, s.seen), nil
+}
+
+func (s *minMaxState[T]) states(alloc memory.Allocator) ([]arrow.Array, error) {
+	a, err := s.result(alloc)
+	return []arrow.Array{a}, err
+}
+
+func (s *minMaxState[T]) bytes() int64 {
+	var zero T
+	return int64(cap(s.vals))*int64(len(asBytes([]T{zero}))) + int64(cap(s.seen))
+}
+
+// minMaxDecimal keeps the least or greatest decimal.
+type minMaxDecimal struct {
+	dt    arrow.DataType
+	isMax bool
+	vals  []decimal128.Num
+	seen  []bool
+}
+
+func (s *minMaxDecimal) grow(n int) error {
+	s.vals, s.seen = growTo(s.vals, n), growTo(s.seen, n)
+	return nil
+}
+
+func (s *minMaxDecimal) update(gids []uint32, args []arrow.Array) error {
+	vals := fixedValues[decimal128.Num](args[0])
+	bm, off := validityOf(args[0])
+	for i, g := range gids {
+		if !isSet(bm, off, i) {
+			continue
+		}
+		v := vals[i]
+		if !s.seen[g] || (s.isMax && v.Greater(s.vals[g])) || (!s.isMax && v.Less(s.vals[g])) {
+			s.vals[g], s.seen[g] = v, true
+		}
+	}
+	return nil
+}
+
+func (s *minMaxDecimal) merge(gids []uint32, states []arrow.Array) error {
+	return s.update(gids, states)
+}
+
+func (s *minMaxDecimal) result(alloc memory.Allocator) (arrow.Array, error) {
+	return newFixedArray(alloc, s.dt, s.vals, s.seen), nil
+}
+
+func (s *minMaxDecimal) states(alloc memory.Allocator) ([]arrow.Array, error) {
+	a, err := s.result(alloc)
+	return []arrow.Array{a}, err
+}
+
+func (s *minMaxDecimal) bytes() int64 { return 17 * int64(cap(s.vals)) }
+
+// minMaxString keeps the least or greatest string (byte order). A value
+// is copied only when it becomes the group's new extreme.
+type minMaxString struct {
+	dt    arrow.DataType
+	isMax bool
+	vals  []string
+	seen  []bool
+	size  int64
+}
+
+func (s *minMaxString) grow(n int) error {
+	s.vals, s.seen = growTo(s.vals, n), growTo(s.seen, n)
+	return nil
+}
+
+func (s *minMaxString) update(gids []uint32, args []arrow.Array) error {
+	a := args[0].(*array.String)
+	bm, off := validityOf(a)
+	for i, g := range gids {
+		if !isSet(bm, off, i) {
+			continue
+		}
+		v := a.Value(i)
+		if !s.seen[g] || (s.isMax && v > s.vals[g]) || (!s.isMax && v < s.vals[g]) {
+			s.size += int64(len(v) - len(s.vals[g]))
+			s.vals[g], s.seen[g] = strings.Clone(v), true
+		}
+	}
+	return nil
+}
+
+func (s *minMaxString) merge(gids []uint32, states []arrow.Array) error {
+	return s.update(gids, states)
+}
+
+func (s *minMaxString) result(alloc memory.Allocator) (arrow.Array, error) {
+	offs := make([]int, len(s.vals)+1)
+	data := make([]byte, 0, s.size)
+	for i, v := range s.vals {
+		data = append(data, v...)
+		offs[i+1] = len(data)
+	}
+	return newStringArray(alloc, s.dt, data, offs, s.seen)
+}
+
+func (s *minMaxString) states(alloc memory.Allocator) ([]arrow.Array, error) {
+	a, err := s.result(alloc)
+	return []arrow.Array{a}, err
+}
+
+func (s *minMaxString) bytes() int64 { return 17*int64(cap(s.vals)) + s.size }
+
+// minMaxBool: min is AND, max is OR.
+type minMaxBool struct {
+	isMax bool
+	vals  []bool
+	seen  []bool
+}
+
+func (s *minMaxBool) grow(n int) error {
+	s.vals, s.seen = growTo(s.vals, n), growTo(s.seen, n)
+	return nil
+}
+
+func (s *minMaxBool) update(gids []uint32, args []arrow.Array) error {
+	a := args[0].(*array.Boolean)
+	for i, g := range gids {
+		if a.IsNull(i) {
+			continue
+		}
+		v := a.Value(i)
+		if !s.seen[g] {
+			s.vals[g], s.seen[g] = v, true
+		} else if s.isMax {
+			s.vals[g] = s.vals[g] || v
+		} else {
+			s.vals[g] = s.vals[g] && v
+		}
+	}
+	return nil
+}
+
+func (s *minMaxBool) merge(gids []uint32, states []arrow.Array) error {
+	return s.update(gids, states)
+}
+
+func (s *minMaxBool) result(alloc memory.Allocator) (arrow.Array, error) {
+	return newBoolArray(alloc, s.vals, s.seen), nil
+}
+
+func (s *minMaxBool) states(alloc memory.Allocator) ([]arrow.Array, error) {
+	a, err := s.result(alloc)
+	return []arrow.Array{a}, err
+}
+
+func (s *minMaxBool) bytes() int64 { return 2 * int64(cap(s.vals)) }
+
+// countDistinctState counts distinct non-null values per group with a
+// second hash table over (group id, value) pairs: a pair seen for the
+// first time adds one to its group's count.
+type countDistinctState struct {
+	table  *keyTable
+	counts []int64
+	ids    []uint32
+	seen   []bool
+}
+
+func (s *countDistinctState) grow(n int) error { s.counts = growTo(s.counts, n); return nil }
+
+func (s *countDistinctState) update(gids []uint32, args []arrow.Array) error {
+	n := len(gids)
+	gbuf := memory.NewBufferBytes(asBytes(gids))
+	gdata := array.NewData(arrow.PrimitiveTypes.Int32, n, []*memory.Buffer{nil, gbuf}, nil, 0, 0)
+	garr := array.MakeFromData(gdata)
+	gdata.Release()
+	defer garr.Release()
+	if cap(s.ids) < n {
+		s.ids = make([]uint32, n)
+	}
+	ids := s.ids[:n]
+	before := s.table.Len()
+	if err := s.table.Insert([]arrow.Array{garr, args[0]}, ids); err != nil {
+		return err
+	}
+	fresh := s.table.Len() - before
+	if fresh == 0 {
+		return nil
+	}
+	s.seen = growTo(s.seen[:0], fresh)
+	bm, off := validityOf(args[0])
+	for i, id := range ids {
+		if int(id) < before || s.seen[int(id)-before] {
+			continue
+		}
+		s.seen[int(id)-before] = true
+		if isSet(bm, off, i) {
+			s.counts[gids[i]]++
+		}
+	}
+	return nil
+}
+
+func (s *countDistinctState) merge([]uint32, []arrow.Array) error {
+	return fmt.Errorf("%w: count(distinct) has no partial state to merge", ErrInternal)
+}
+
+func (s *countDistinctState) result(alloc memory.Allocator) (arrow.Array, error) {
+	return newFixedArray(alloc, arrow.PrimitiveTypes.Int64, s.counts, nil), nil
+}
+
+func (s *countDistinctState) states(memory.Allocator) ([]arrow.Array, error) {
+	return nil, fmt.Errorf("%w: count(distinct) has no partial state", ErrInternal)
+}
+
+func (s *countDistinctState) bytes() int64 {
+	return 8*int64(cap(s.counts)) + s.table.Bytes() + 4*int64(cap(s.ids))
+}
+
+// udfState holds one Go Accumulator per group.
+type udfState struct {
+	udf  *AggregateUDF
+	accs []Accumulator
+}
+
+// guard runs f, turning a panic in UDF code into ErrExec naming the UDF.
+func (s *udfState) guard(what string, f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: aggregate UDF %s panicked in %s: %v", ErrExec, s.udf.Name, what, p)
+		}
+	}()
+	if err := f(); err != nil {
+		return fmt.Errorf("%w: aggregate UDF %s: %s: %w", ErrExec, s.udf.Name, what, err)
+	}
+	return nil
+}
+
+func (s *udfState) grow(n int) error {
+	return s.guard("New", func() error {
+		for len(s.accs) < n {
+			acc := s.udf.New()
+			if acc == nil {
+				return fmt.Errorf("New returned a nil Accumulator")
+			}
+			s.accs = append(s.accs, acc)
+		}
+		return nil
+	})
+}
+
+func (s *udfState) update(gids []uint32, args []arrow.Array) error {
+	return s.guard("Update", func() error {
+		for i, g := range gids {
+			if err := s.accs[g].Update(args, i); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *udfState) merge([]uint32, []arrow.Array) error {
+	return fmt.Errorf("%w: aggregate UDF %s has no partial state to merge", ErrInternal, s.udf.Name)
+}
+
+func (s *udfState) result(alloc memory.Allocator) (arrow.Array, error) {
+	parts := make([]arrow.Array, 0, len(s.accs))
+	defer func() {
+		for _, p := range parts {
+			p.Release()
+		}
+	}()
+	err := s.guard("Result", func() error {
+		for _, acc := range s.accs {
+			v, err := acc.Result()
+			if err != nil {
+				return err
+			}
+			if v == nil {
+				v = scalar.MakeNullScalar(s.udf.Result)
+			}
+			if !arrow.TypeEqual(v.DataType(), s.udf.Result) {
+				return fmt.Errorf("Result returned a %s, the UDF declares %s", v.DataType(), s.udf.Result)
+			}
+			a, err := scalar.MakeArrayFromScalar(v, 1, alloc)
+			if err != nil {
+				return err
+			}
+			parts = append(parts, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(parts) == 0 {
+		return array.MakeArrayOfNull(alloc, s.udf.Result, 0), nil
+	}
+	out, err := array.Concatenate(parts, alloc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: aggregate UDF %s: %v", ErrExec, s.udf.Name, err)
+	}
+	return out, nil
+}
+
+func (s *udfState) states(memory.Allocator) ([]arrow.Array, error) {
+	return nil, fmt.Errorf("%w: aggregate UDF %s has no partial state", ErrInternal, s.udf.Name)
+}
+
+// bytes estimates a Go accumulator at 64 bytes; its real size is opaque.
+func (s *udfState) bytes() int64 { return 64 * int64(len(s.accs)) }

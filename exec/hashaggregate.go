@@ -1,0 +1,417 @@
+package exec
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+)
+
+// hashAggOp is grouped (or global) aggregation over a hash table of the
+// group keys. It consumes its whole input on the first Next, computing
+// the group id of every row once per batch and handing the ids to every
+// aggregate's typed accumulator, then emits the groups in batches.
+type hashAggOp struct {
+	child      Operator
+	groups     []Expr
+	aggs       []Aggregate
+	mode       AggMode
+	schema     *arrow.Schema
+	groupTypes []arrow.DataType
+	argTypes   [][]arrow.DataType
+	stateCount []int // per aggregate: its number of partial-state columns
+
+	ctx      *Context
+	table    *keyTable
+	states   []aggState
+	gids     []uint32
+	reserved int64
+	out      []arrow.Array
+	outRows  int
+	pos      int
+	built    bool
+	opened   bool
+	closed   bool
+	err      error
+	closeErr error
+}
+
+var _ Operator = (*hashAggOp)(nil)
+
+// NewHashAggregate returns an operator grouping child's rows by the
+// groups expressions and computing aggs per group.
+//
+// Output columns: the group keys (named groupNames) then, in AggSingle and
+// AggFinal mode, one column per aggregate (named Aggregate.Name, typed by
+// AggResultType or the UDF's Result); in AggPartial mode each aggregate's
+// state columns instead: count -> int64, sum -> the sum type, min/max ->
+// the value, avg -> an exact sum (decimal(38,s) for decimal input,
+// decimal(38,0) for integers, float64 for floats) named Name_sum and an
+// int64 Name_count. In AggFinal mode child must produce exactly the
+// AggPartial schema of the same groups and aggs (checked here, ErrType
+// otherwise): its first columns are taken as the group keys and the rest
+// as states to merge, so the specs' expressions are not evaluated.
+// count(distinct) and UDF aggregates run in AggSingle mode only.
+//
+// With no groups the aggregate is global and emits exactly one row, even
+// for empty input (counts 0, other aggregates NULL). The hash table and
+// the states are reserved against the query budget as they grow; running
+// out fails with ErrMemoryLimit naming "hash aggregate". NULL group keys
+// form one group. Groups are emitted in order of first appearance.
+func NewHashAggregate(child Operator, groups []Expr, groupNames []string, aggs []Aggregate, mode AggMode) (Operator, error) {
+	if child == nil {
+		return nil, fmt.Errorf("%w: hash aggregate without input", ErrInternal)
+	}
+	if groupNames != nil && len(groupNames) != len(groups) {
+		return nil, fmt.Errorf("%w: hash aggregate has %d groups but %d group names", ErrInternal, len(groups), len(groupNames))
+	}
+	if mode < AggSingle || mode > AggFinal {
+		return nil, fmt.Errorf("%w: unknown aggregation mode %d", ErrInternal, int(mode))
+	}
+	op := &hashAggOp{child: child, groups: groups, aggs: aggs, mode: mode}
+	var fields, partial []arrow.Field
+	for i, g := range groups {
+		dt := g.DataType()
+		if !keySupported(dt) {
+			return nil, fmt.Errorf("%w: cannot group by %s of type %s", ErrType, g, dt)
+		}
+		name := g.String()
+		if groupNames != nil {
+			name = groupNames[i]
+		}
+		op.groupTypes = append(op.groupTypes, dt)
+		fields = append(fields, arrow.Field{Name: name, Type: dt, Nullable: true})
+	}
+	partial = append(partial, fields...)
+	for _, a := range aggs {
+		types, res, err := checkAggregate(a)
+		if err != nil {
+			return nil, err
+		}
+		op.argTypes = append(op.argTypes, types)
+		fields = append(fields, arrow.Field{Name: a.Name, Type: res, Nullable: true})
+		if mode == AggSingle {
+			op.stateCount = append(op.stateCount, 0)
+			continue
+		}
+		var arg arrow.DataType
+		if len(types) > 0 {
+			arg = types[0]
+		}
+		st, err := aggStateTypes(a.Func, arg)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s in %s mode (the planner runs it in single mode)", err, a, mode)
+		}
+		op.stateCount = append(op.stateCount, len(st))
+		for j, t := range st {
+			name := a.Name
+			if len(st) > 1 {
+				name += []string{"_sum", "_count"}[j]
+			}
+			partial = append(partial, arrow.Field{Name: name, Type: t, Nullable: true})
+		}
+	}
+	if mode == AggPartial {
+		op.schema = arrow.NewSchema(partial, nil)
+	} else {
+		op.schema = arrow.NewSchema(fields, nil)
+	}
+	if mode == AggFinal {
+		in := child.Schema().Fields()
+		if len(in) != len(partial) {
+			return nil, fmt.Errorf("%w: final aggregate expects the %d partial-state columns of its specs, its input has %d", ErrType, len(partial), len(in))
+		}
+		for i, f := range partial {
+			if !arrow.TypeEqual(in[i].Type, f.Type) {
+				return nil, fmt.Errorf("%w: final aggregate input column %d (%s) is %s, the partial state %s is %s", ErrType, i, in[i].Name, in[i].Type, f.Name, f.Type)
+			}
+		}
+	}
+	return op, nil
+}
+
+// checkAggregate validates one spec and returns its argument types and
+// result type.
+func checkAggregate(a Aggregate) ([]arrow.DataType, arrow.DataType, error) {
+	types := make([]arrow.DataType, len(a.Args))
+	for i, e := range a.Args {
+		if e == nil {
+			return nil, nil, fmt.Errorf("%w: aggregate %s has a nil argument", ErrInternal, a.Name)
+		}
+		types[i] = e.DataType()
+	}
+	switch a.Func {
+	case AggUDF:
+		if a.UDF == nil || a.UDF.New == nil || a.UDF.Result == nil {
+			return nil, nil, fmt.Errorf("%w: aggregate %s is a UDF without New or Result", ErrType, a.Name)
+		}
+		return types, a.UDF.Result, nil
+	case AggCountStar:
+		if len(a.Args) != 0 {
+			return nil, nil, fmt.Errorf("%w: count(*) takes no arguments, got %d", ErrType, len(a.Args))
+		}
+		res, err := AggResultType(a.Func, nil)
+		return types, res, err
+	}
+	if len(a.Args) != 1 {
+		return nil, nil, fmt.Errorf("%w: %s takes one argument, got %d", ErrType, a.Func, len(a.Args))
+	}
+	res, err := AggResultType(a.Func, types[0])
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (in %s)", err, a)
+	}
+	if a.Func == AggCountDistinct && !keySupported(types[0]) {
+		return nil, nil, fmt.Errorf("%w: count(distinct) over %s", ErrType, types[0])
+	}
+	return types, res, nil
+}
+
+func (op *hashAggOp) Schema() *arrow.Schema { return op.schema }
+
+func (op *hashAggOp) Open(ctx *Context) error {
+	if op.opened {
+		return fmt.Errorf("%w: hash aggregate opened twice", ErrInternal)
+	}
+	op.opened = true
+	op.ctx = ctx
+	if len(op.groups) > 0 {
+		t, err := newKeyTable(op.groupTypes)
+		if err != nil {
+			return err
+		}
+		op.table = t
+	}
+	for i, a := range op.aggs {
+		st, err := newAggState(a, op.argTypes[i])
+		if err != nil {
+			return err
+		}
+		op.states = append(op.states, st)
+	}
+	if len(op.groups) == 0 {
+		// A global aggregate has its one group before any input.
+		if err := op.growStates(1); err != nil {
+			return err
+		}
+	}
+	return op.child.Open(ctx)
+}
+
+func (op *hashAggOp) growStates(n int) error {
+	for _, s := range op.states {
+		if err := s.grow(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (op *hashAggOp) Next() (arrow.Record, error) {
+	if op.err != nil {
+		return nil, op.err
+	}
+	if !op.opened || op.closed {
+		return nil, fmt.Errorf("%w: hash aggregate Next without Open or after Close", ErrInternal)
+	}
+	if !op.built {
+		if err := op.build(); err != nil {
+			op.err = err
+			op.release()
+			return nil, err
+		}
+		op.built = true
+	}
+	if op.pos >= op.outRows {
+		op.release()
+		return nil, io.EOF
+	}
+	end := min(op.pos+op.ctx.batchSize(), op.outRows)
+	cols := make([]arrow.Array, len(op.out))
+	for i, a := range op.out {
+		cols[i] = array.NewSlice(a, int64(op.pos), int64(end))
+	}
+	rec := array.NewRecord(op.schema, cols, int64(end-op.pos))
+	for _, c := range cols {
+		c.Release()
+	}
+	op.pos = end
+	return rec, nil
+}
+
+// build consumes the input and materialises the output columns.
+func (op *hashAggOp) build() error {
+	for {
+		if err := op.ctx.Err(); err != nil {
+			return err
+		}
+		rec, err := op.child.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		err = op.consume(rec)
+		rec.Release()
+		if err != nil {
+			return err
+		}
+	}
+	var out []arrow.Array
+	fail := func(err error) error {
+		for _, a := range out {
+			a.Release()
+		}
+		return err
+	}
+	rows := 1
+	if op.table != nil {
+		keys, err := op.table.KeyArrays(op.ctx.Alloc)
+		if err != nil {
+			return err
+		}
+		out = append(out, keys...)
+		rows = op.table.Len()
+	}
+	for _, s := range op.states {
+		if op.mode == AggPartial {
+			st, err := s.states(op.ctx.Alloc)
+			if err != nil {
+				return fail(err)
+			}
+			out = append(out, st...)
+			continue
+		}
+		a, err := s.result(op.ctx.Alloc)
+		if err != nil {
+			return fail(err)
+		}
+		out = append(out, a)
+	}
+	// The table and the states are done with; the output takes their place
+	// in the budget.
+	op.table, op.states = nil, nil
+	var size int64
+	for _, a := range out {
+		size += arrayBytes(a)
+	}
+	if err := op.setReserved(size); err != nil {
+		return fail(err)
+	}
+	op.out, op.outRows = out, rows
+	return nil
+}
+
+// setReserved moves the operator's budget reservation to n bytes.
+func (op *hashAggOp) setReserved(n int64) error {
+	if n > op.reserved {
+		if err := op.ctx.Budget.Reserve("hash aggregate", n-op.reserved); err != nil {
+			return err
+		}
+	} else {
+		op.ctx.Budget.Free(op.reserved - n)
+	}
+	op.reserved = n
+	return nil
+}
+
+func (op *hashAggOp) consume(rec arrow.Record) error {
+	n := int(rec.NumRows())
+	if n == 0 {
+		return nil
+	}
+	if cap(op.gids) < n {
+		op.gids = make([]uint32, n)
+	}
+	gids := op.gids[:n]
+	var arrs []arrow.Array
+	defer func() {
+		for _, a := range arrs {
+			a.Release()
+		}
+	}()
+	ng := len(op.groups)
+	if ng == 0 {
+		for i := range gids {
+			gids[i] = 0
+		}
+	} else {
+		keys := make([]arrow.Array, ng)
+		for i, g := range op.groups {
+			var a arrow.Array
+			if op.mode == AggFinal {
+				a = rec.Column(i)
+				a.Retain()
+			} else {
+				var err error
+				if a, err = g.Eval(op.ctx, rec); err != nil {
+					return err
+				}
+			}
+			arrs = append(arrs, a)
+			keys[i] = a
+		}
+		if err := op.table.Insert(keys, gids); err != nil {
+			return err
+		}
+		if err := op.growStates(op.table.Len()); err != nil {
+			return err
+		}
+	}
+	col := ng
+	for i, a := range op.aggs {
+		if op.mode == AggFinal {
+			k := op.stateCount[i]
+			states := rec.Columns()[col : col+k]
+			col += k
+			if err := op.states[i].merge(gids, states); err != nil {
+				return err
+			}
+			continue
+		}
+		args := make([]arrow.Array, len(a.Args))
+		for j, e := range a.Args {
+			v, err := e.Eval(op.ctx, rec)
+			if err != nil {
+				return err
+			}
+			arrs = append(arrs, v)
+			args[j] = v
+		}
+		if err := op.states[i].update(gids, args); err != nil {
+			return err
+		}
+	}
+	size := int64(0)
+	if op.table != nil {
+		size += op.table.Bytes()
+	}
+	for _, s := range op.states {
+		size += s.bytes()
+	}
+	return op.setReserved(size)
+}
+
+// release frees the output, the working state and the reservation.
+func (op *hashAggOp) release() {
+	for _, a := range op.out {
+		a.Release()
+	}
+	op.out, op.outRows, op.pos = nil, 0, 0
+	op.table, op.states = nil, nil
+	if op.ctx != nil {
+		op.ctx.Budget.Free(op.reserved)
+	}
+	op.reserved = 0
+}
+
+func (op *hashAggOp) Close() error {
+	if op.closed {
+		return op.closeErr
+	}
+	op.closed = true
+	op.release()
+	op.closeErr = op.child.Close()
+	return op.closeErr
+}

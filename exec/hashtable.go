@@ -1,0 +1,848 @@
+package exec
+
+// The vectorized key hash table behind hash aggregation and hash joins.
+//
+// A keyTable maps tuples of key values to dense ids 0..n-1 (group ids for
+// an aggregate, key ids for a join's build side). It works a batch at a
+// time: the key columns are hashed column by column into one uint64 per
+// row, the open-addressing slot array is probed with those hashes, and the
+// candidate matches of a whole batch are then verified column by column
+// with typed comparison loops, DuckDB style. Rows whose candidate turned
+// out to hold a different key move to the next slot and go around again.
+//
+// Each slot is one uint64: the upper 32 bits of the row hash as a tag and
+// id+1 in the lower 32 bits (0 is an empty slot), so a probe touches a
+// single cache line and compares keys only when the tags agree. The table
+// keeps its load at or below one half.
+//
+// A single 4- or 8-byte integer key (int32, date32, int64, timestamp) takes
+// a fast path that hashes, probes and compares in one loop.
+//
+// For grouping, NULL is a key like any other (all NULLs form one group).
+// Joins drop rows with a NULL key themselves, since NULL never matches.
+//
+// Insert mutates the table; Lookup only reads it and may run from several
+// goroutines at once, each with its own tableScratch.
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/maphash"
+	"math"
+	"math/bits"
+	"strings"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/bitutil"
+	"github.com/apache/arrow/go/v15/arrow/decimal128"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+)
+
+const (
+	hashNullValue = 0x9ae16a3b2f90404f // the hash contribution of a NULL key
+	hashFloatNaN  = 0x7ff8000000000001 // the canonical NaN bits for float keys
+)
+
+var stringHashSeed = maphash.MakeSeed()
+
+// mix64 is murmur3's 64-bit finalizer: a cheap bijection whose every
+// output bit depends on every input bit, so both the slot (low bits) and
+// the tag (high bits) are well spread.
+func mix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
+}
+
+// combineHash folds a column's hash into a row's running hash. Column
+// hashes are already mixed, so a rotation (which keeps (a, b) and (b, a)
+// apart) and an xor keep the result uniform without another mix.
+func combineHash(h, c uint64) uint64 { return bits.RotateLeft64(h, 23) ^ c }
+
+// keySupported reports whether values of dt can be hash keys.
+func keySupported(dt arrow.DataType) bool {
+	_, err := newKeyStore(dt)
+	return err == nil
+}
+
+// keyStore holds the key values of one key column for every id of a table.
+type keyStore interface {
+	// hash writes (first) or folds (!first) the hash of every row of arr
+	// into h.
+	hash(arr arrow.Array, h []uint64, first bool)
+	// appendRows stores the keys of the given rows of arr as new ids.
+	appendRows(arr arrow.Array, rows []int32)
+	// eqRows clears eq[k] when row rows[k] of arr differs from id ids[k].
+	eqRows(arr arrow.Array, rows []int32, ids []uint32, eq []bool)
+	// array materialises the stored keys, one per id, in id order.
+	array(alloc memory.Allocator) (arrow.Array, error)
+	// bytes is the memory the stored keys occupy.
+	bytes() int64
+}
+
+func newKeyStore(dt arrow.DataType) (keyStore, error) {
+	switch dt.ID() {
+	case arrow.INT32, arrow.DATE32:
+		return &fixedKeys[int32]{dt: dt}, nil
+	case arrow.INT64, arrow.TIMESTAMP, arrow.DATE64:
+		return &fixedKeys[int64]{dt: dt}, nil
+	case arrow.FLOAT64:
+		return &fixedKeys[int64]{dt: dt, float: true}, nil
+	case arrow.DECIMAL128:
+		return &fixedKeys[decimal128.Num]{dt: dt}, nil
+	case arrow.BOOL:
+		return &boolKeys{}, nil
+	case arrow.STRING:
+		return &stringKeys{dt: dt, offs: []int{0}}, nil
+	}
+	return nil, fmt.Errorf("%w: cannot hash keys of type %s", ErrType, dt)
+}
+
+// fixedKey is the set of in-memory key representations of fixed width.
+type fixedKey interface {
+	int32 | int64 | decimal128.Num
+}
+
+// fixedKeys stores fixed-width keys. Floats are stored as their bits with
+// -0 folded into 0 and every NaN into one NaN, so equal SQL values share a
+// group.
+type fixedKeys[T fixedKey] struct {
+	dt      arrow.DataType
+	float   bool
+	vals    []T
+	valid   []bool
+	scratch []T
+}
+
+// values returns arr's values as []T, normalising float bits.
+func (s *fixedKeys[T]) values(arr arrow.Array) []T {
+	vals := fixedValues[T](arr)
+	if !s.float {
+		return vals
+	}
+	if cap(s.scratch) < len(vals) {
+		s.scratch = make([]T, len(vals))
+	}
+	out := s.scratch[:len(vals)]
+	fs := fixedValues[float64](arr)
+	bits := any(out).([]int64)
+	for i, f := range fs {
+		bits[i] = floatKeyBits(f)
+	}
+	return out
+}
+
+func floatKeyBits(f float64) int64 {
+	switch {
+	case f == 0:
+		return 0
+	case f != f:
+		return hashFloatNaN
+	}
+	return int64(math.Float64bits(f))
+}
+
+func hashValue[T fixedKey](v T) uint64 {
+	switch x := any(v).(type) {
+	case int32:
+		return mix64(uint64(int64(x)))
+	case int64:
+		return mix64(uint64(x))
+	case decimal128.Num:
+		return mix64(x.LowBits() ^ mix64(uint64(x.HighBits())))
+	}
+	return 0
+}
+
+func (s *fixedKeys[T]) hash(arr arrow.Array, h []uint64, first bool) {
+	// Reading values here (not through s.values) keeps hash free of the
+	// store's scratch, so a read-only table can hash from many goroutines.
+	var vals []T
+	if s.float {
+		fs := fixedValues[float64](arr)
+		bm, off := validityOf(arr)
+		for i, f := range fs {
+			c := mix64(uint64(floatKeyBits(f)))
+			if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+				c = hashNullValue
+			}
+			if first {
+				h[i] = c
+			} else {
+				h[i] = combineHash(h[i], c)
+			}
+		}
+		return
+	}
+	vals = fixedValues[T](arr)
+	bm, off := validityOf(arr)
+	switch vs := any(vals).(type) {
+	case []int64:
+		for i, v := range vs {
+			c := mix64(uint64(v))
+			if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+				c = hashNullValue
+			}
+			if first {
+				h[i] = c
+			} else {
+				h[i] = combineHash(h[i], c)
+			}
+		}
+	case []int32:
+		for i, v := range vs {
+			c := mix64(uint64(int64(v)))
+			if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+				c = hashNullValue
+			}
+			if first {
+				h[i] = c
+			} else {
+				h[i] = combineHash(h[i], c)
+			}
+		}
+	default:
+		for i, v := range vals {
+			c := hashValue(v)
+			if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+				c = hashNullValue
+			}
+			if first {
+				h[i] = c
+			} else {
+				h[i] = combineHash(h[i], c)
+			}
+		}
+	}
+}
+
+func (s *fixedKeys[T]) appendRows(arr arrow.Array, rows []int32) {
+	vals := s.values(arr)
+	bm, off := validityOf(arr)
+	var zero T
+	for _, r := range rows {
+		if bm != nil && !bitutil.BitIsSet(bm, off+int(r)) {
+			s.vals = append(s.vals, zero)
+			s.valid = append(s.valid, false)
+			continue
+		}
+		s.vals = append(s.vals, vals[r])
+		s.valid = append(s.valid, true)
+	}
+}
+
+func (s *fixedKeys[T]) eqRows(arr arrow.Array, rows []int32, ids []uint32, eq []bool) {
+	vals := s.values(arr)
+	bm, off := validityOf(arr)
+	if bm == nil {
+		for k, r := range rows {
+			id := ids[k]
+			eq[k] = eq[k] && s.valid[id] && s.vals[id] == vals[r]
+		}
+		return
+	}
+	for k, r := range rows {
+		id := ids[k]
+		if bitutil.BitIsSet(bm, off+int(r)) {
+			eq[k] = eq[k] && s.valid[id] && s.vals[id] == vals[r]
+		} else {
+			eq[k] = eq[k] && !s.valid[id]
+		}
+	}
+}
+
+func (s *fixedKeys[T]) array(alloc memory.Allocator) (arrow.Array, error) {
+	if s.float {
+		fs := make([]float64, len(s.vals))
+		for i, b := range any(s.vals).([]int64) {
+			fs[i] = math.Float64frombits(uint64(b))
+			if b == hashFloatNaN {
+				fs[i] = math.NaN()
+			}
+		}
+		return newFixedArray(alloc, s.dt, fs, s.valid), nil
+	}
+	return newFixedArray(alloc, s.dt, s.vals, s.valid), nil
+}
+
+func (s *fixedKeys[T]) bytes() int64 {
+	var zero T
+	return int64(cap(s.vals))*int64(sizeOf(zero)) + int64(cap(s.valid))
+}
+
+func sizeOf[T fixedKey](v T) int {
+	switch any(v).(type) {
+	case int32:
+		return 4
+	case int64:
+		return 8
+	}
+	return 16
+}
+
+// boolKeys stores boolean keys.
+type boolKeys struct {
+	vals  []bool
+	valid []bool
+}
+
+func (s *boolKeys) hash(arr arrow.Array, h []uint64, first bool) {
+	a := arr.(*array.Boolean)
+	for i := 0; i < a.Len(); i++ {
+		c := uint64(0x51ed2701f3a5c7b9)
+		if a.IsNull(i) {
+			c = hashNullValue
+		} else if a.Value(i) {
+			c = 0x2545f4914f6cdd1d
+		}
+		if first {
+			h[i] = c
+		} else {
+			h[i] = combineHash(h[i], c)
+		}
+	}
+}
+
+func (s *boolKeys) appendRows(arr arrow.Array, rows []int32) {
+	a := arr.(*array.Boolean)
+	for _, r := range rows {
+		ok := a.IsValid(int(r))
+		s.vals = append(s.vals, ok && a.Value(int(r)))
+		s.valid = append(s.valid, ok)
+	}
+}
+
+func (s *boolKeys) eqRows(arr arrow.Array, rows []int32, ids []uint32, eq []bool) {
+	a := arr.(*array.Boolean)
+	for k, r := range rows {
+		id := ids[k]
+		if a.IsValid(int(r)) {
+			eq[k] = eq[k] && s.valid[id] && s.vals[id] == a.Value(int(r))
+		} else {
+			eq[k] = eq[k] && !s.valid[id]
+		}
+	}
+}
+
+func (s *boolKeys) array(alloc memory.Allocator) (arrow.Array, error) {
+	return newBoolArray(alloc, s.vals, s.valid), nil
+}
+
+func (s *boolKeys) bytes() int64 { return int64(cap(s.vals) + cap(s.valid)) }
+
+// stringKeys stores utf8 keys back to back in one byte slice.
+type stringKeys struct {
+	dt    arrow.DataType
+	data  []byte
+	offs  []int // len = ids+1
+	valid []bool
+}
+
+func (s *stringKeys) hash(arr arrow.Array, h []uint64, first bool) {
+	offs, data := stringParts(arr)
+	bm, off := validityOf(arr)
+	for i := range h[:arr.Len()] {
+		var c uint64
+		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+			c = hashNullValue
+		} else {
+			c = hashBytes(data[offs[i]:offs[i+1]])
+		}
+		if first {
+			h[i] = c
+		} else {
+			h[i] = combineHash(h[i], c)
+		}
+	}
+}
+
+// stringParts returns a utf8 array's offsets (one more than its length,
+// already shifted by the array's offset) and its whole data buffer.
+func stringParts(arr arrow.Array) ([]int32, []byte) {
+	a := arr.(*array.String)
+	var data []byte
+	if bufs := a.Data().Buffers(); len(bufs) > 2 && bufs[2] != nil {
+		data = bufs[2].Bytes()
+	}
+	return a.ValueOffsets(), data
+}
+
+// hashBytes hashes a key string. Keys of up to 16 bytes (flags, codes,
+// short names: the common case) are folded into two words and mixed
+// inline; longer ones go to the runtime's AES-based hash.
+func hashBytes(b []byte) uint64 {
+	n := len(b)
+	if n > 16 {
+		return maphash.Bytes(stringHashSeed, b)
+	}
+	var lo, hi uint64
+	if n > 8 {
+		lo = binary.LittleEndian.Uint64(b)
+		for j, c := range b[8:] {
+			hi |= uint64(c) << (8 * j)
+		}
+		return mix64(lo ^ mix64(hi^uint64(n)*0x9e3779b97f4a7c15))
+	}
+	for j, c := range b {
+		lo |= uint64(c) << (8 * j)
+	}
+	return mix64(lo ^ uint64(n)*0x9e3779b97f4a7c15)
+}
+
+func (s *stringKeys) appendRows(arr arrow.Array, rows []int32) {
+	a := arr.(*array.String)
+	bm, off := validityOf(arr)
+	for _, r := range rows {
+		ok := bm == nil || bitutil.BitIsSet(bm, off+int(r))
+		if ok {
+			s.data = append(s.data, a.Value(int(r))...)
+		}
+		s.offs = append(s.offs, len(s.data))
+		s.valid = append(s.valid, ok)
+	}
+}
+
+func (s *stringKeys) eqRows(arr arrow.Array, rows []int32, ids []uint32, eq []bool) {
+	offs, data := stringParts(arr)
+	bm, off := validityOf(arr)
+	for k, r := range rows {
+		id := ids[k]
+		if bm != nil && !bitutil.BitIsSet(bm, off+int(r)) {
+			eq[k] = eq[k] && !s.valid[id]
+			continue
+		}
+		eq[k] = eq[k] && s.valid[id] && string(s.data[s.offs[id]:s.offs[id+1]]) == string(data[offs[r]:offs[r+1]])
+	}
+}
+
+func (s *stringKeys) array(alloc memory.Allocator) (arrow.Array, error) {
+	return newStringArray(alloc, s.dt, s.data, s.offs, s.valid)
+}
+
+func (s *stringKeys) bytes() int64 {
+	return int64(cap(s.data)) + 8*int64(cap(s.offs)) + int64(cap(s.valid))
+}
+
+// keyTable maps key tuples to dense ids. See the file comment.
+type keyTable struct {
+	types  []arrow.DataType
+	cols   []keyStore
+	slots  []uint64 // tag<<32 | id+1; 0 = empty
+	mask   uint64
+	hashes []uint64 // per id, for rehashing on growth
+	// fast is set for a single integer key of 4 or 8 bytes.
+	fast    bool
+	fast32  bool
+	fastKey []int64 // the fast path's keys, per id
+	nullID  int64   // the fast path's id of the NULL key, -1 if none
+	scratch tableScratch
+}
+
+// tableScratch is per-goroutine working memory for inserting and looking
+// up one batch.
+type tableScratch struct {
+	hashes []uint64
+	pos    []uint64
+	sel    []int32
+	next   []int32
+	cand   []int32
+	candID []uint32
+	eq     []bool
+	fresh  []int32
+	i64    []int64
+}
+
+func (s *tableScratch) size(n int) {
+	if cap(s.hashes) < n {
+		s.hashes = make([]uint64, n)
+		s.pos = make([]uint64, n)
+		s.sel = make([]int32, n)
+		s.next = make([]int32, n)
+		s.cand = make([]int32, n)
+		s.candID = make([]uint32, n)
+		s.eq = make([]bool, n)
+		s.fresh = make([]int32, n)
+	}
+}
+
+func newKeyTable(types []arrow.DataType) (*keyTable, error) {
+	if len(types) == 0 {
+		return nil, fmt.Errorf("%w: a hash table needs at least one key column", ErrInternal)
+	}
+	t := &keyTable{types: types, nullID: -1}
+	for _, dt := range types {
+		ks, err := newKeyStore(dt)
+		if err != nil {
+			return nil, err
+		}
+		t.cols = append(t.cols, ks)
+	}
+	if len(types) == 1 {
+		switch types[0].ID() {
+		case arrow.INT32, arrow.DATE32:
+			t.fast, t.fast32 = true, true
+		case arrow.INT64, arrow.TIMESTAMP, arrow.DATE64:
+			t.fast = true
+		}
+	}
+	t.resize(64)
+	return t, nil
+}
+
+// Len is the number of distinct keys (ids) in the table.
+func (t *keyTable) Len() int { return len(t.hashes) }
+
+// Bytes is the memory the table holds.
+func (t *keyTable) Bytes() int64 {
+	n := 8*int64(cap(t.slots)) + 8*int64(cap(t.hashes)) + 8*int64(cap(t.fastKey))
+	for _, c := range t.cols {
+		n += c.bytes()
+	}
+	return n
+}
+
+func (t *keyTable) resize(nslots int) {
+	t.slots = make([]uint64, nslots)
+	t.mask = uint64(nslots - 1)
+	for id, h := range t.hashes {
+		if int64(id) == t.nullID {
+			continue // the fast path's NULL id has no slot
+		}
+		p := h & t.mask
+		for t.slots[p] != 0 {
+			p = (p + 1) & t.mask
+		}
+		t.slots[p] = h>>32<<32 | uint64(id+1)
+	}
+}
+
+// reserve grows the slot array so that n more ids keep the load <= 1/2.
+func (t *keyTable) reserve(n int) {
+	need := 2 * (len(t.hashes) + n)
+	if need <= len(t.slots) {
+		return
+	}
+	size := len(t.slots)
+	for size < need {
+		size *= 2
+	}
+	t.resize(size)
+}
+
+func (t *keyTable) checkKeys(keys []arrow.Array) error {
+	if len(keys) != len(t.cols) {
+		return fmt.Errorf("%w: hash table has %d key columns, got %d", ErrInternal, len(t.cols), len(keys))
+	}
+	for i, k := range keys {
+		if !arrow.TypeEqual(k.DataType(), t.types[i]) {
+			return fmt.Errorf("%w: hash key %d is %s, table expects %s", ErrInternal, i, k.DataType(), t.types[i])
+		}
+	}
+	return nil
+}
+
+// Insert assigns an id to every row of keys (all of one length), adding
+// new ids for keys not seen before. ids must have room for the rows.
+func (t *keyTable) Insert(keys []arrow.Array, ids []uint32) error {
+	if err := t.checkKeys(keys); err != nil {
+		return err
+	}
+	n := keys[0].Len()
+	if len(t.hashes)+n > math.MaxUint32-1 {
+		return fmt.Errorf("%w: hash table exceeds %d keys", ErrExec, uint32(math.MaxUint32-1))
+	}
+	t.reserve(n)
+	if t.fast {
+		t.insertFast(keys[0], ids[:n])
+		return nil
+	}
+	t.insertGeneral(keys, ids[:n])
+	return nil
+}
+
+// fastValues returns a single-integer key column widened to int64.
+func (t *keyTable) fastValues(arr arrow.Array, s *tableScratch) []int64 {
+	if !t.fast32 {
+		return fixedValues[int64](arr)
+	}
+	v32 := fixedValues[int32](arr)
+	if cap(s.i64) < len(v32) {
+		s.i64 = make([]int64, len(v32))
+	}
+	out := s.i64[:len(v32)]
+	for i, v := range v32 {
+		out[i] = int64(v)
+	}
+	return out
+}
+
+func (t *keyTable) insertFast(arr arrow.Array, ids []uint32) {
+	vals := t.fastValues(arr, &t.scratch)
+	bm, off := validityOf(arr)
+	slots, mask := t.slots, t.mask
+	for i, v := range vals {
+		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+			if t.nullID < 0 {
+				t.nullID = int64(len(t.hashes))
+				// The NULL id lives outside the slot array (resize skips
+				// it), so no value can ever match it.
+				t.hashes = append(t.hashes, hashNullValue)
+				t.fastKey = append(t.fastKey, 0)
+			}
+			ids[i] = uint32(t.nullID)
+			continue
+		}
+		h := mix64(uint64(v))
+		tag := h >> 32 << 32
+		p := h & mask
+		for {
+			sl := slots[p]
+			if sl == 0 {
+				id := uint32(len(t.hashes))
+				slots[p] = tag | uint64(id+1)
+				t.hashes = append(t.hashes, h)
+				t.fastKey = append(t.fastKey, v)
+				ids[i] = id
+				break
+			}
+			if sl&^0xffffffff == tag && t.fastKey[uint32(sl)-1] == v {
+				ids[i] = uint32(sl) - 1
+				break
+			}
+			p = (p + 1) & mask
+		}
+	}
+}
+
+func (t *keyTable) insertGeneral(keys []arrow.Array, ids []uint32) {
+	n := len(ids)
+	s := &t.scratch
+	s.size(n)
+	h := s.hashes[:n]
+	for c, col := range t.cols {
+		col.hash(keys[c], h, c == 0)
+	}
+	sel := s.sel[:n]
+	for i := range sel {
+		sel[i] = int32(i)
+		s.pos[i] = h[i] & t.mask
+	}
+	for len(sel) > 0 {
+		fresh := s.fresh[:0]
+		cand := s.cand[:0]
+		candID := s.candID[:0]
+		for _, i := range sel {
+			hv := h[i]
+			tag := hv >> 32 << 32
+			p := s.pos[i]
+			for {
+				sl := t.slots[p]
+				if sl == 0 {
+					id := uint32(len(t.hashes))
+					t.slots[p] = tag | uint64(id+1)
+					t.hashes = append(t.hashes, hv)
+					ids[i] = id
+					fresh = append(fresh, i)
+					break
+				}
+				if sl&^0xffffffff == tag {
+					cand = append(cand, i)
+					candID = append(candID, uint32(sl)-1)
+					s.pos[i] = p
+					break
+				}
+				p = (p + 1) & t.mask
+			}
+		}
+		// Store the new keys before verifying candidates: a candidate may
+		// point at an id created earlier in this very pass.
+		for c, col := range t.cols {
+			col.appendRows(keys[c], fresh)
+		}
+		if len(cand) == 0 {
+			break
+		}
+		eq := s.eq[:len(cand)]
+		for k := range eq {
+			eq[k] = true
+		}
+		for c, col := range t.cols {
+			col.eqRows(keys[c], cand, candID, eq)
+		}
+		next := s.next[:0]
+		for k, i := range cand {
+			if eq[k] {
+				ids[i] = candID[k]
+			} else {
+				s.pos[i] = (s.pos[i] + 1) & t.mask
+				next = append(next, i)
+			}
+		}
+		// sel and next alternate between the two buffers.
+		s.sel, s.next = s.next, s.sel
+		sel = next
+	}
+}
+
+// Lookup writes the id of every row's key into ids, or -1 for keys not in
+// the table. It does not modify the table, so several goroutines may look
+// up concurrently, each with its own scratch.
+func (t *keyTable) Lookup(keys []arrow.Array, ids []int32, s *tableScratch) error {
+	if err := t.checkKeys(keys); err != nil {
+		return err
+	}
+	n := keys[0].Len()
+	ids = ids[:n]
+	if t.fast {
+		t.lookupFast(keys[0], ids, s)
+		return nil
+	}
+	s.size(n)
+	h := s.hashes[:n]
+	for c, col := range t.cols {
+		col.hash(keys[c], h, c == 0)
+	}
+	sel := s.sel[:n]
+	for i := range sel {
+		sel[i] = int32(i)
+		s.pos[i] = h[i] & t.mask
+	}
+	for len(sel) > 0 {
+		cand := s.cand[:0]
+		candID := s.candID[:0]
+		for _, i := range sel {
+			hv := h[i]
+			tag := hv >> 32 << 32
+			p := s.pos[i]
+			for {
+				sl := t.slots[p]
+				if sl == 0 {
+					ids[i] = -1
+					break
+				}
+				if sl&^0xffffffff == tag {
+					cand = append(cand, i)
+					candID = append(candID, uint32(sl)-1)
+					s.pos[i] = p
+					break
+				}
+				p = (p + 1) & t.mask
+			}
+		}
+		if len(cand) == 0 {
+			break
+		}
+		eq := s.eq[:len(cand)]
+		for k := range eq {
+			eq[k] = true
+		}
+		for c, col := range t.cols {
+			eqRowsShared(col, keys[c], cand, candID, eq, s)
+		}
+		next := s.next[:0]
+		for k, i := range cand {
+			if eq[k] {
+				ids[i] = int32(candID[k])
+			} else {
+				s.pos[i] = (s.pos[i] + 1) & t.mask
+				next = append(next, i)
+			}
+		}
+		s.sel, s.next = s.next, s.sel
+		sel = next
+	}
+	return nil
+}
+
+// eqRowsShared is eqRows for a table shared across goroutines: float
+// stores normalise into per-goroutine scratch instead of their own.
+func eqRowsShared(col keyStore, arr arrow.Array, rows []int32, ids []uint32, eq []bool, s *tableScratch) {
+	fk, ok := col.(*fixedKeys[int64])
+	if !ok || !fk.float {
+		col.eqRows(arr, rows, ids, eq)
+		return
+	}
+	fs := fixedValues[float64](arr)
+	bm, off := validityOf(arr)
+	for k, r := range rows {
+		id := ids[k]
+		if bm != nil && !bitutil.BitIsSet(bm, off+int(r)) {
+			eq[k] = eq[k] && !fk.valid[id]
+			continue
+		}
+		eq[k] = eq[k] && fk.valid[id] && fk.vals[id] == floatKeyBits(fs[r])
+	}
+}
+
+func (t *keyTable) lookupFast(arr arrow.Array, ids []int32, s *tableScratch) {
+	vals := t.fastValues(arr, s)
+	bm, off := validityOf(arr)
+	slots, mask := t.slots, t.mask
+	for i, v := range vals {
+		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+			ids[i] = int32(t.nullID)
+			continue
+		}
+		h := mix64(uint64(v))
+		tag := h >> 32 << 32
+		p := h & mask
+		for {
+			sl := slots[p]
+			if sl == 0 {
+				ids[i] = -1
+				break
+			}
+			if sl&^0xffffffff == tag && t.fastKey[uint32(sl)-1] == v {
+				ids[i] = int32(uint32(sl) - 1)
+				break
+			}
+			p = (p + 1) & mask
+		}
+	}
+}
+
+// KeyArrays materialises the stored keys, one array per key column with
+// one value per id in id order.
+func (t *keyTable) KeyArrays(alloc memory.Allocator) ([]arrow.Array, error) {
+	out := make([]arrow.Array, 0, len(t.cols))
+	if t.fast {
+		// The fast path keeps its keys in fastKey; the store only holds
+		// the NULL id (if any), so rebuild from fastKey.
+		valid := make([]bool, len(t.fastKey))
+		for i := range valid {
+			valid[i] = int64(i) != t.nullID
+		}
+		if t.fast32 {
+			v32 := make([]int32, len(t.fastKey))
+			for i, v := range t.fastKey {
+				v32[i] = int32(v)
+			}
+			return append(out, newFixedArray(alloc, t.types[0], v32, valid)), nil
+		}
+		return append(out, newFixedArray(alloc, t.types[0], t.fastKey, valid)), nil
+	}
+	for _, c := range t.cols {
+		a, err := c.array(alloc)
+		if err != nil {
+			for _, o := range out {
+				o.Release()
+			}
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// String describes the table for debugging.
+func (t *keyTable) String() string {
+	names := make([]string, len(t.types))
+	for i, dt := range t.types {
+		names[i] = dt.String()
+	}
+	return fmt.Sprintf("keyTable(%s; %d keys, %d slots)", strings.Join(names, ", "), t.Len(), len(t.slots))
+}

@@ -1,0 +1,168 @@
+package exec
+
+import (
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/decimal128"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+)
+
+// randomKeyColumn builds a column of n values drawn from a small domain
+// (so keys repeat) with about one null in eight.
+func randomKeyColumn(mem memory.Allocator, dt arrow.DataType, n, domain int, rng *rand.Rand) arrow.Array {
+	b := array.NewBuilder(mem, dt)
+	defer b.Release()
+	for i := 0; i < n; i++ {
+		if rng.Intn(8) == 0 {
+			b.AppendNull()
+			continue
+		}
+		v := rng.Intn(domain) - domain/2
+		switch b := b.(type) {
+		case *array.Int32Builder:
+			b.Append(int32(v))
+		case *array.Int64Builder:
+			b.Append(int64(v) * 1e12)
+		case *array.Date32Builder:
+			b.Append(arrow.Date32(v))
+		case *array.Float64Builder:
+			f := float64(v) / 4
+			if v == 0 && rng.Intn(2) == 0 {
+				f = -0.0 * f // -0 must group with 0
+			}
+			b.Append(f)
+		case *array.Decimal128Builder:
+			b.Append(decimal128.New(int64(v%3), uint64(v)))
+		case *array.BooleanBuilder:
+			b.Append(v%2 == 0)
+		case *array.StringBuilder:
+			b.Append(strings.Repeat("k", v%5+5) + fmt.Sprint(v))
+		}
+	}
+	return b.NewArray()
+}
+
+func rowKey(cols []arrow.Array, i int) string {
+	parts := make([]string, len(cols))
+	for c, col := range cols {
+		parts[c] = FormatValue(col, i)
+		if parts[c] == "-0" {
+			parts[c] = "0"
+		}
+	}
+	return strings.Join(parts, "|")
+}
+
+func TestKeyTableAgainstMap(t *testing.T) {
+	typeSets := [][]arrow.DataType{
+		{arrow.PrimitiveTypes.Int64},
+		{arrow.PrimitiveTypes.Int32},
+		{arrow.FixedWidthTypes.Date32},
+		{arrow.BinaryTypes.String},
+		{arrow.PrimitiveTypes.Float64},
+		{&arrow.Decimal128Type{Precision: 38, Scale: 2}},
+		{arrow.FixedWidthTypes.Boolean, arrow.PrimitiveTypes.Int32},
+		{arrow.BinaryTypes.String, arrow.BinaryTypes.String, arrow.PrimitiveTypes.Int64},
+	}
+	for _, types := range typeSets {
+		for _, domain := range []int{3, 50, 5000} {
+			t.Run(fmt.Sprintf("%v/domain=%d", types, domain), func(t *testing.T) {
+				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+				defer mem.AssertSize(t, 0)
+				rng := rand.New(rand.NewSource(int64(domain)))
+				tab, err := newKeyTable(types)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]uint32{}
+				for batch := 0; batch < 6; batch++ {
+					n := rng.Intn(3000)
+					cols := make([]arrow.Array, len(types))
+					for c, dt := range types {
+						cols[c] = randomKeyColumn(mem, dt, n, domain, rng)
+					}
+					// Exercise array offsets: slice off the first row.
+					if n > 1 {
+						for c := range cols {
+							s := array.NewSlice(cols[c], 1, int64(n))
+							cols[c].Release()
+							cols[c] = s
+						}
+						n--
+					}
+					ids := make([]uint32, n)
+					if err := tab.Insert(cols, ids); err != nil {
+						t.Fatal(err)
+					}
+					for i := 0; i < n; i++ {
+						k := rowKey(cols, i)
+						id, ok := want[k]
+						if !ok {
+							id = uint32(len(want))
+							want[k] = id
+						}
+						if ids[i] != id {
+							t.Fatalf("batch %d row %d key %s: id %d, want %d", batch, i, k, ids[i], id)
+						}
+					}
+					found := make([]int32, n)
+					var s tableScratch
+					if err := tab.Lookup(cols, found, &s); err != nil {
+						t.Fatal(err)
+					}
+					for i := 0; i < n; i++ {
+						if found[i] != int32(ids[i]) {
+							t.Fatalf("lookup row %d: %d, want %d", i, found[i], ids[i])
+						}
+					}
+					for _, c := range cols {
+						c.Release()
+					}
+				}
+				if tab.Len() != len(want) {
+					t.Fatalf("table has %d keys, want %d", tab.Len(), len(want))
+				}
+				keys, err := tab.KeyArrays(mem)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for k, id := range want {
+					if got := rowKey(keys, int(id)); got != k {
+						t.Fatalf("id %d holds %s, want %s", id, got, k)
+					}
+				}
+				// Keys outside the domain are not found.
+				miss := make([]arrow.Array, len(types))
+				for c, dt := range types {
+					miss[c] = randomKeyColumn(mem, dt, 200, domain*1000, rng)
+				}
+				found := make([]int32, 200)
+				var s tableScratch
+				if err := tab.Lookup(miss, found, &s); err != nil {
+					t.Fatal(err)
+				}
+				for i := range found {
+					id, ok := want[rowKey(miss, i)]
+					if (found[i] >= 0) != ok || (ok && uint32(found[i]) != id) {
+						t.Fatalf("lookup of %s: %d, want %d (present %v)", rowKey(miss, i), found[i], id, ok)
+					}
+				}
+				for _, a := range append(keys, miss...) {
+					a.Release()
+				}
+			})
+		}
+	}
+}
+
+func TestKeyTableRejectsUnsupportedType(t *testing.T) {
+	_, err := newKeyTable([]arrow.DataType{arrow.ListOf(arrow.PrimitiveTypes.Int64)})
+	if err == nil || !strings.Contains(err.Error(), "cannot hash keys") {
+		t.Fatalf("want a type error, got %v", err)
+	}
+}
