@@ -1,0 +1,88 @@
+package exec
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+)
+
+type projectOp struct {
+	child  Operator
+	exprs  []Expr
+	schema *arrow.Schema
+	ctx    *Context
+	err    error
+}
+
+var _ Operator = (*projectOp)(nil)
+
+// NewProject returns an operator computing exprs over every batch of child.
+// Output column i is named names[i] (the expression's text when empty) and
+// has exprs[i]'s type. A plain column reference passes the input column on
+// without copying it.
+func NewProject(child Operator, exprs []Expr, names []string) (Operator, error) {
+	if child == nil {
+		return nil, fmt.Errorf("%w: project without a child", ErrInternal)
+	}
+	if len(names) != len(exprs) {
+		return nil, fmt.Errorf("%w: project has %d expressions but %d names", ErrInternal, len(exprs), len(names))
+	}
+	fields := make([]arrow.Field, len(exprs))
+	for i, e := range exprs {
+		if e == nil {
+			return nil, fmt.Errorf("%w: project expression %d is nil", ErrInternal, i)
+		}
+		name := names[i]
+		if name == "" {
+			name = e.String()
+		}
+		fields[i] = arrow.Field{Name: name, Type: e.DataType(), Nullable: true}
+	}
+	return &projectOp{child: child, exprs: exprs, schema: arrow.NewSchema(fields, nil)}, nil
+}
+
+func (p *projectOp) Schema() *arrow.Schema { return p.schema }
+
+func (p *projectOp) Open(ctx *Context) error {
+	p.ctx = ctx
+	return p.child.Open(ctx)
+}
+
+func (p *projectOp) Next() (arrow.Record, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	rec, err := p.child.Next()
+	if err != nil {
+		p.err = err
+		return nil, err
+	}
+	defer rec.Release()
+	out, err := p.project(rec)
+	if err != nil {
+		p.err = err
+		return nil, err
+	}
+	return out, nil
+}
+
+func (p *projectOp) project(rec arrow.Record) (arrow.Record, error) {
+	n := rec.NumRows()
+	cols := make([]arrow.Array, len(p.exprs))
+	defer releaseArrays(cols)
+	for i, e := range p.exprs {
+		col, err := e.Eval(p.ctx, rec)
+		if err != nil {
+			return nil, fmt.Errorf("project %s: %w", p.schema.Field(i).Name, err)
+		}
+		cols[i] = col
+		if int64(col.Len()) != n || !arrow.TypeEqual(col.DataType(), p.schema.Field(i).Type) {
+			return nil, fmt.Errorf("%w: project %s: expression %s returned %d rows of %s for a batch of %d rows of %s",
+				ErrInternal, p.schema.Field(i).Name, e, col.Len(), col.DataType(), n, p.schema.Field(i).Type)
+		}
+	}
+	return array.NewRecord(p.schema, cols, n), nil
+}
+
+func (p *projectOp) Close() error { return p.child.Close() }
