@@ -1,5 +1,7 @@
 package parser
 
+import "strings"
+
 // reserved holds the words that cannot be used as a bare (unquoted) column
 // name, table name or alias, because the grammar would be ambiguous with
 // them. Every other word, keywords such as YEAR, DATE or VALUE included, is
@@ -18,6 +20,16 @@ var reserved = map[string]bool{
 	"THEN": true, "TRUE": true, "UNION": true, "USING": true, "VALUES": true,
 	"WHEN": true, "WHERE": true, "WITH": true,
 }
+
+// reservedLower maps each reserved word to its lower-case spelling, so that
+// lexing upper-case keywords does not allocate.
+var reservedLower = func() map[string]string {
+	m := make(map[string]string, len(reserved))
+	for w := range reserved {
+		m[w] = strings.ToLower(w)
+	}
+	return m
+}()
 
 // funcKeywords are reserved words that may still name a function when
 // followed by "(" (left(s, n), right(s, n)).
@@ -66,6 +78,16 @@ func suggestKeyword(word string) string {
 }
 
 func upperASCII(s string) string {
+	hasLower := false
+	for i := 0; i < len(s); i++ {
+		if 'a' <= s[i] && s[i] <= 'z' {
+			hasLower = true
+			break
+		}
+	}
+	if !hasLower {
+		return s
+	}
 	b := []byte(s)
 	for i, c := range b {
 		if 'a' <= c && c <= 'z' {

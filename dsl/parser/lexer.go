@@ -54,7 +54,7 @@ type lexer struct {
 
 func lex(src string) ([]token, error) {
 	lx := &lexer{src: src, line: 1, col: 1}
-	toks := make([]token, 0, len(src)/4+1)
+	toks := make([]token, 0, len(src)/6+1)
 	for {
 		if err := lx.skipSpaceAndComments(); err != nil {
 			return nil, err
@@ -83,6 +83,16 @@ func (lx *lexer) peekByte(ahead int) byte {
 
 // advance moves over one character, keeping line and column up to date.
 func (lx *lexer) advance() {
+	if c := lx.src[lx.off]; c < utf8.RuneSelf {
+		lx.off++
+		if c == '\n' {
+			lx.line++
+			lx.col = 1
+		} else {
+			lx.col++
+		}
+		return
+	}
 	r, size := utf8.DecodeRuneInString(lx.src[lx.off:])
 	lx.off += size
 	if r == '\n' {
@@ -154,6 +164,15 @@ func (lx *lexer) next(start Pos) (token, error) {
 	switch {
 	case isIdentStart(r):
 		for lx.off < len(lx.src) {
+			if c := lx.src[lx.off]; c < utf8.RuneSelf {
+				// ASCII fast path: no decoding, no newline possible.
+				if !(c == '_' || c == '$' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+					break
+				}
+				lx.off++
+				lx.col++
+				continue
+			}
 			r, _ := utf8.DecodeRuneInString(lx.src[lx.off:])
 			if !isIdentPart(r) {
 				break
@@ -162,7 +181,11 @@ func (lx *lexer) next(start Pos) (token, error) {
 		}
 		text := lx.src[start.Offset:lx.off]
 		up := upperASCII(text)
-		return token{kind: tokWord, text: text, val: strings.ToLower(text), kw: up, pos: start}, nil
+		val, ok := reservedLower[up]
+		if !ok {
+			val = strings.ToLower(text)
+		}
+		return token{kind: tokWord, text: text, val: val, kw: up, pos: start}, nil
 	case isDigit(c) || (c == '.' && isDigit(lx.peekByte(1))):
 		return lx.number(start), nil
 	case c == '\'':
