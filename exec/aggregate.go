@@ -582,9 +582,6 @@ func (s *decSumState) states(alloc memory.Allocator) ([]arrow.Array, error) {
 
 func (s *decSumState) bytes() int64 { return 9*int64(cap(s.small)) + 16*int64(cap(s.big)) }
 
-var pow10f = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-	1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
 // decimalToFloat converts an unscaled decimal to the nearest float64. When
 // the unscaled value and 10^scale are both exact in float64, one IEEE
 // division is correctly rounded; otherwise the decimal text is parsed,

@@ -63,13 +63,6 @@ func validityOf(arr arrow.Array) ([]byte, int) {
 	return bufs[0].Bytes(), arr.Data().Offset()
 }
 
-// newBuffer allocates a buffer of n bytes from alloc.
-func newBuffer(alloc memory.Allocator, n int) *memory.Buffer {
-	b := memory.NewResizableBuffer(alloc)
-	b.Resize(n)
-	return b
-}
-
 // validityBuffer builds a validity bitmap from valid (nil or all true: no
 // bitmap) and reports the null count.
 func validityBuffer(alloc memory.Allocator, valid []bool) (*memory.Buffer, int) {

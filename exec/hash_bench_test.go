@@ -98,7 +98,7 @@ func BenchmarkHashAggregateQ1(b *testing.B) {
 		rb.Field(3).(*array.Decimal128Builder).Append(decimal128.FromI64(int64(rng.Intn(10000000))))
 		rb.Field(4).(*array.Decimal128Builder).Append(decimal128.FromI64(int64(rng.Intn(11))))
 	})
-	c := func(i int) exec.Expr { return col(i, schema.Field(i).Name, schema.Field(i).Type) }
+	c := func(i int) exec.Expr { return colRef(i, schema.Field(i).Name, schema.Field(i).Type) }
 	aggs := []exec.Aggregate{
 		{Func: exec.AggSum, Args: []exec.Expr{c(2)}, Name: "sum_qty"},
 		{Func: exec.AggSum, Args: []exec.Expr{c(3)}, Name: "sum_base_price"},
@@ -133,12 +133,12 @@ func BenchmarkHashAggregateDistinctInt64(b *testing.B) {
 	})
 	aggs := []exec.Aggregate{
 		{Func: exec.AggCountStar, Name: "n"},
-		{Func: exec.AggSum, Args: []exec.Expr{col(1, "v", int64T)}, Name: "s"},
+		{Func: exec.AggSum, Args: []exec.Expr{colRef(1, "v", int64T)}, Name: "s"},
 	}
 	src := &replayOp{schema: schema, recs: recs}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		op, err := exec.NewHashAggregate(src, []exec.Expr{col(0, "k", int64T)}, nil, aggs, exec.AggSingle)
+		op, err := exec.NewHashAggregate(src, []exec.Expr{colRef(0, "k", int64T)}, nil, aggs, exec.AggSingle)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -167,7 +167,7 @@ func BenchmarkHashJoin(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		op, err := exec.NewHashJoin(&replayOp{schema: ps, recs: probe}, &replayOp{schema: bs, recs: build},
-			[]exec.Expr{col(0, "pk", int64T)}, []exec.Expr{col(0, "bk", int64T)}, exec.JoinInner, nil)
+			[]exec.Expr{colRef(0, "pk", int64T)}, []exec.Expr{colRef(0, "bk", int64T)}, exec.JoinInner, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -169,7 +169,7 @@ var (
 
 func dec(p, s int32) arrow.DataType { return &arrow.Decimal128Type{Precision: p, Scale: s} }
 
-func col(i int, name string, t arrow.DataType) exec.Expr { return exec.NewColumn(i, name, t) }
+func colRef(i int, name string, t arrow.DataType) exec.Expr { return exec.NewColumn(i, name, t) }
 
 // salesSchema / salesRows: flag, status, qty (int64), price (decimal 15,2),
 // disc (float64), day (date32), code (int32), ok (bool).
@@ -193,7 +193,7 @@ var salesRows = exectest.R(
 
 func salesAggs() ([]exec.Aggregate, []refAgg) {
 	s := salesSchema
-	c := func(i int) exec.Expr { return col(i, s.Field(i).Name, s.Field(i).Type) }
+	c := func(i int) exec.Expr { return colRef(i, s.Field(i).Name, s.Field(i).Type) }
 	aggs := []exec.Aggregate{
 		{Func: exec.AggCountStar, Name: "n"},
 		{Func: exec.AggCount, Args: []exec.Expr{c(2)}, Name: "cnt_qty"},
@@ -235,7 +235,7 @@ func salesAggs() ([]exec.Aggregate, []refAgg) {
 
 func TestHashAggregateGrouped(t *testing.T) {
 	aggs, refs := salesAggs()
-	groups := []exec.Expr{col(0, "flag", strT), col(1, "status", strT)}
+	groups := []exec.Expr{colRef(0, "flag", strT), colRef(1, "status", strT)}
 	exectest.Run(t, exectest.Case{
 		Name:   "q1-shape",
 		Inputs: []exectest.Input{{Schema: salesSchema, Rows: salesRows}},
@@ -262,7 +262,7 @@ func TestHashAggregateIntKeys(t *testing.T) {
 			Name:   "by-" + f.Name,
 			Inputs: []exectest.Input{{Schema: salesSchema, Rows: salesRows}},
 			Build: func(ch []exec.Operator) (exec.Operator, error) {
-				return exec.NewHashAggregate(ch[0], []exec.Expr{col(key, f.Name, f.Type)}, []string{f.Name}, aggs, exec.AggSingle)
+				return exec.NewHashAggregate(ch[0], []exec.Expr{colRef(key, f.Name, f.Type)}, []string{f.Name}, aggs, exec.AggSingle)
 			},
 			Expected: refAggregate(salesRows, []int{key}, refs),
 			Reference: func(in []exectest.Rows) (exectest.Rows, error) {
@@ -296,7 +296,7 @@ func TestHashAggregateGlobal(t *testing.T) {
 		Name:   "grouped-empty",
 		Inputs: []exectest.Input{{Schema: salesSchema}},
 		Build: func(ch []exec.Operator) (exec.Operator, error) {
-			return exec.NewHashAggregate(ch[0], []exec.Expr{col(0, "flag", strT)}, nil, aggs, exec.AggSingle)
+			return exec.NewHashAggregate(ch[0], []exec.Expr{colRef(0, "flag", strT)}, nil, aggs, exec.AggSingle)
 		},
 		Expected: nil,
 	})
@@ -306,16 +306,16 @@ func TestHashAggregateCountDistinct(t *testing.T) {
 	s := exectest.Schema("g:int64", "v:utf8", "w:decimal(12,2)")
 	rows := exectest.R("1|a|1.00", "1|a|1.00", "1|b|2.00", "2|a|NULL", "2|NULL|3.00", "2|c|3.00", "3|NULL|NULL", "1|b|1.00")
 	aggs := []exec.Aggregate{
-		{Func: exec.AggCountDistinct, Args: []exec.Expr{col(1, "v", strT)}, Name: "dv"},
-		{Func: exec.AggCountDistinct, Args: []exec.Expr{col(2, "w", dec(12, 2))}, Name: "dw"},
-		{Func: exec.AggCount, Args: []exec.Expr{col(1, "v", strT)}, Name: "cv"},
+		{Func: exec.AggCountDistinct, Args: []exec.Expr{colRef(1, "v", strT)}, Name: "dv"},
+		{Func: exec.AggCountDistinct, Args: []exec.Expr{colRef(2, "w", dec(12, 2))}, Name: "dw"},
+		{Func: exec.AggCount, Args: []exec.Expr{colRef(1, "v", strT)}, Name: "cv"},
 	}
 	refs := []refAgg{{exec.AggCountDistinct, 1, "str"}, {exec.AggCountDistinct, 2, "dec:2"}, {exec.AggCount, 1, "str"}}
 	exectest.Run(t, exectest.Case{
 		Name:   "count-distinct",
 		Inputs: []exectest.Input{{Schema: s, Rows: rows}},
 		Build: func(ch []exec.Operator) (exec.Operator, error) {
-			return exec.NewHashAggregate(ch[0], []exec.Expr{col(0, "g", int64T)}, []string{"g"}, aggs, exec.AggSingle)
+			return exec.NewHashAggregate(ch[0], []exec.Expr{colRef(0, "g", int64T)}, []string{"g"}, aggs, exec.AggSingle)
 		},
 		Expected: exectest.R("1|2|2|4", "2|2|1|2", "3|0|0|0"),
 		Reference: func(in []exectest.Rows) (exectest.Rows, error) {
@@ -337,15 +337,15 @@ func TestHashAggregateDecimalPromotion(t *testing.T) {
 	rows = append(rows, []string{"3", "123456789012345678901234567.89"}, []string{"3", "-0.89"}, []string{"3", "1.00"})
 	refs := []refAgg{{exec.AggSum, 1, "dec:2"}, {exec.AggAvg, 1, "dec:2"}, {exec.AggMax, 1, "dec:2"}}
 	aggs := []exec.Aggregate{
-		{Func: exec.AggSum, Args: []exec.Expr{col(1, "v", dec(38, 2))}, Name: "s"},
-		{Func: exec.AggAvg, Args: []exec.Expr{col(1, "v", dec(38, 2))}, Name: "a"},
-		{Func: exec.AggMax, Args: []exec.Expr{col(1, "v", dec(38, 2))}, Name: "m"},
+		{Func: exec.AggSum, Args: []exec.Expr{colRef(1, "v", dec(38, 2))}, Name: "s"},
+		{Func: exec.AggAvg, Args: []exec.Expr{colRef(1, "v", dec(38, 2))}, Name: "a"},
+		{Func: exec.AggMax, Args: []exec.Expr{colRef(1, "v", dec(38, 2))}, Name: "m"},
 	}
 	exectest.Run(t, exectest.Case{
 		Name:   "promotion",
 		Inputs: []exectest.Input{{Schema: s, Rows: rows}},
 		Build: func(ch []exec.Operator) (exec.Operator, error) {
-			return exec.NewHashAggregate(ch[0], []exec.Expr{col(0, "g", int32T)}, []string{"g"}, aggs, exec.AggSingle)
+			return exec.NewHashAggregate(ch[0], []exec.Expr{colRef(0, "g", int32T)}, []string{"g"}, aggs, exec.AggSingle)
 		},
 		Expected: exectest.R(
 			"1|2250000000000000000.00|90000000000000000|90000000000000000.00",
@@ -435,7 +435,7 @@ func TestHashAggregatePartialFinal(t *testing.T) {
 			var groups []exec.Expr
 			var gcols []int
 			if grouped {
-				groups = []exec.Expr{col(0, "flag", strT), col(6, "code", int32T)}
+				groups = []exec.Expr{colRef(0, "flag", strT), colRef(6, "code", int32T)}
 				gcols = []int{0, 6}
 			}
 			exectest.Run(t, exectest.Case{
@@ -469,11 +469,11 @@ func TestHashAggregatePartialFinal(t *testing.T) {
 func TestHashAggregatePartialSchema(t *testing.T) {
 	src := exectest.NewSource(salesSchema, nil)
 	aggs := []exec.Aggregate{
-		{Func: exec.AggAvg, Args: []exec.Expr{col(3, "price", dec(15, 2))}, Name: "a"},
-		{Func: exec.AggAvg, Args: []exec.Expr{col(2, "qty", int64T)}, Name: "b"},
+		{Func: exec.AggAvg, Args: []exec.Expr{colRef(3, "price", dec(15, 2))}, Name: "a"},
+		{Func: exec.AggAvg, Args: []exec.Expr{colRef(2, "qty", int64T)}, Name: "b"},
 		{Func: exec.AggCountStar, Name: "n"},
 	}
-	op, err := exec.NewHashAggregate(src, []exec.Expr{col(0, "flag", strT)}, []string{"flag"}, aggs, exec.AggPartial)
+	op, err := exec.NewHashAggregate(src, []exec.Expr{colRef(0, "flag", strT)}, []string{"flag"}, aggs, exec.AggPartial)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -490,10 +490,10 @@ func TestHashAggregatePartialSchema(t *testing.T) {
 
 func TestHashAggregateConstructorErrors(t *testing.T) {
 	src := func() exec.Operator { return exectest.NewSource(salesSchema, nil) }
-	sumStr := []exec.Aggregate{{Func: exec.AggSum, Args: []exec.Expr{col(0, "flag", strT)}, Name: "s"}}
-	cd := []exec.Aggregate{{Func: exec.AggCountDistinct, Args: []exec.Expr{col(0, "flag", strT)}, Name: "d"}}
-	cnt := []exec.Aggregate{{Func: exec.AggCount, Args: []exec.Expr{col(0, "flag", strT)}, Name: "c"}}
-	udf := []exec.Aggregate{{Func: exec.AggUDF, Args: []exec.Expr{col(2, "qty", int64T)}, Name: "u", UDF: productUDF()}}
+	sumStr := []exec.Aggregate{{Func: exec.AggSum, Args: []exec.Expr{colRef(0, "flag", strT)}, Name: "s"}}
+	cd := []exec.Aggregate{{Func: exec.AggCountDistinct, Args: []exec.Expr{colRef(0, "flag", strT)}, Name: "d"}}
+	cnt := []exec.Aggregate{{Func: exec.AggCount, Args: []exec.Expr{colRef(0, "flag", strT)}, Name: "c"}}
+	udf := []exec.Aggregate{{Func: exec.AggUDF, Args: []exec.Expr{colRef(2, "qty", int64T)}, Name: "u", UDF: productUDF()}}
 	for _, c := range []struct {
 		name  string
 		build func() (exec.Operator, error)
@@ -504,10 +504,10 @@ func TestHashAggregateConstructorErrors(t *testing.T) {
 		{"udf-final", func() (exec.Operator, error) { return exec.NewHashAggregate(src(), nil, nil, udf, exec.AggFinal) }, "udf cannot be split"},
 		{"final-wrong-input", func() (exec.Operator, error) { return exec.NewHashAggregate(src(), nil, nil, cnt, exec.AggFinal) }, "final aggregate expects"},
 		{"two-args", func() (exec.Operator, error) {
-			return exec.NewHashAggregate(src(), nil, nil, []exec.Aggregate{{Func: exec.AggMin, Args: []exec.Expr{col(0, "a", strT), col(1, "b", strT)}}}, exec.AggSingle)
+			return exec.NewHashAggregate(src(), nil, nil, []exec.Aggregate{{Func: exec.AggMin, Args: []exec.Expr{colRef(0, "a", strT), colRef(1, "b", strT)}}}, exec.AggSingle)
 		}, "takes one argument"},
 		{"names", func() (exec.Operator, error) {
-			return exec.NewHashAggregate(src(), []exec.Expr{col(0, "a", strT)}, []string{"x", "y"}, cnt, exec.AggSingle)
+			return exec.NewHashAggregate(src(), []exec.Expr{colRef(0, "a", strT)}, []string{"x", "y"}, cnt, exec.AggSingle)
 		}, "group names"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -599,11 +599,11 @@ func productUDF() *exec.AggregateUDF {
 func TestHashAggregateUDF(t *testing.T) {
 	s := exectest.Schema("g:utf8", "v:int64")
 	aggs := []exec.Aggregate{
-		{Func: exec.AggUDF, Args: []exec.Expr{col(1, "v", int64T)}, Name: "prod", UDF: productUDF()},
-		{Func: exec.AggSum, Args: []exec.Expr{col(1, "v", int64T)}, Name: "s"},
+		{Func: exec.AggUDF, Args: []exec.Expr{colRef(1, "v", int64T)}, Name: "prod", UDF: productUDF()},
+		{Func: exec.AggSum, Args: []exec.Expr{colRef(1, "v", int64T)}, Name: "s"},
 	}
 	build := func(ch []exec.Operator) (exec.Operator, error) {
-		return exec.NewHashAggregate(ch[0], []exec.Expr{col(0, "g", strT)}, []string{"g"}, aggs, exec.AggSingle)
+		return exec.NewHashAggregate(ch[0], []exec.Expr{colRef(0, "g", strT)}, []string{"g"}, aggs, exec.AggSingle)
 	}
 	rows := exectest.R("a|2", "b|5", "a|3", "a|NULL", "c|NULL", "b|-1", "a|7")
 	exectest.Run(t, exectest.Case{
@@ -651,8 +651,8 @@ func TestHashAggregateUDF(t *testing.T) {
 
 func TestHashAggregateRunTimeErrors(t *testing.T) {
 	s := exectest.Schema("g:int64", "v:int64")
-	sum := []exec.Aggregate{{Func: exec.AggSum, Args: []exec.Expr{col(1, "v", int64T)}, Name: "s"}}
-	groups := []exec.Expr{col(0, "g", int64T)}
+	sum := []exec.Aggregate{{Func: exec.AggSum, Args: []exec.Expr{colRef(1, "v", int64T)}, Name: "s"}}
+	groups := []exec.Expr{colRef(0, "g", int64T)}
 	exectest.Run(t, exectest.Case{
 		Name:   "sum-overflow",
 		Inputs: []exectest.Input{{Schema: s, Rows: exectest.R("1|9223372036854775807", "1|1")}},

@@ -201,8 +201,8 @@ var (
 func TestHashJoinSmall(t *testing.T) {
 	left := exectest.R("1|a|10", "2|b|20", "2|b|5", "3|c|30", "NULL|d|40", "4|NULL|50")
 	right := exectest.R("1|a|11|1.00", "2|b|21|2.00", "2|x|1|2.50", "5|e|51|5.00", "NULL|f|61|6.00", "4|NULL|50|4.00")
-	lk := []exec.Expr{col(0, "lk", int64T)}
-	rk := []exec.Expr{col(0, "rk", int64T)}
+	lk := []exec.Expr{colRef(0, "lk", int64T)}
+	rk := []exec.Expr{colRef(0, "rk", int64T)}
 	want := map[exec.JoinType]exectest.Rows{
 		exec.JoinInner: exectest.R("1|a|10|1|a|11|1.00", "2|b|20|2|b|21|2.00", "2|b|20|2|x|1|2.50", "2|b|5|2|b|21|2.00", "2|b|5|2|x|1|2.50", "4|NULL|50|4|NULL|50|4.00"),
 		exec.JoinLeft: exectest.R("1|a|10|1|a|11|1.00", "2|b|20|2|b|21|2.00", "2|b|20|2|x|1|2.50", "2|b|5|2|b|21|2.00", "2|b|5|2|x|1|2.50", "4|NULL|50|4|NULL|50|4.00",
@@ -239,7 +239,7 @@ func TestHashJoinSmall(t *testing.T) {
 func TestHashJoinMarkNotIn(t *testing.T) {
 	left := exectest.R("1|a|1", "7|b|2", "NULL|c|3")
 	build := func(ch []exec.Operator) (exec.Operator, error) {
-		return exec.NewHashJoin(ch[0], ch[1], []exec.Expr{col(0, "lk", int64T)}, []exec.Expr{col(0, "rk", int64T)}, exec.JoinMark, nil)
+		return exec.NewHashJoin(ch[0], ch[1], []exec.Expr{colRef(0, "lk", int64T)}, []exec.Expr{colRef(0, "rk", int64T)}, exec.JoinMark, nil)
 	}
 	exectest.Run(t, exectest.Case{
 		Name:     "mark",
@@ -279,11 +279,11 @@ func TestHashJoinProperty(t *testing.T) {
 		left := randomJoinRows(rng, 40+rng.Intn(60), 12, false)
 		right := randomJoinRows(rng, 30+rng.Intn(40), 12, true)
 		for _, multi := range []bool{false, true} {
-			lk, rk := []exec.Expr{col(0, "lk", int64T)}, []exec.Expr{col(0, "rk", int64T)}
+			lk, rk := []exec.Expr{colRef(0, "lk", int64T)}, []exec.Expr{colRef(0, "rk", int64T)}
 			lki, rki := []int{0}, []int{0}
 			if multi {
-				lk = append(lk, col(1, "ls", strT))
-				rk = append(rk, col(1, "rs", strT))
+				lk = append(lk, colRef(1, "ls", strT))
+				rk = append(rk, colRef(1, "rs", strT))
 				lki, rki = []int{0, 1}, []int{0, 1}
 			}
 			for _, withResidual := range []bool{false, true} {
@@ -322,8 +322,8 @@ func TestHashJoinProperty(t *testing.T) {
 
 func TestHashJoinSingle(t *testing.T) {
 	left := exectest.R("1|a|10", "2|b|20", "3|c|30", "NULL|d|0")
-	lk := []exec.Expr{col(0, "lk", int64T)}
-	rk := []exec.Expr{col(0, "rk", int64T)}
+	lk := []exec.Expr{colRef(0, "lk", int64T)}
+	rk := []exec.Expr{colRef(0, "rk", int64T)}
 	unique := exectest.R("1|x|5|1.00", "3|y|50|3.00", "NULL|z|0|0.00")
 	exectest.Run(t, exectest.Case{
 		Name:   "unique",
@@ -362,8 +362,8 @@ func TestHashJoinErrors(t *testing.T) {
 	for i := 0; i < 3000; i++ {
 		big = append(big, []string{strconv.Itoa(i), "some text that takes room", "1", "1.00"})
 	}
-	lk := []exec.Expr{col(0, "lk", int64T)}
-	rk := []exec.Expr{col(0, "rk", int64T)}
+	lk := []exec.Expr{colRef(0, "lk", int64T)}
+	rk := []exec.Expr{colRef(0, "rk", int64T)}
 	exectest.Run(t, exectest.Case{
 		Name:        "budget",
 		Inputs:      []exectest.Input{{Schema: leftSchema, Rows: left}, {Schema: rightSchema, Rows: big}},
@@ -390,19 +390,19 @@ func TestHashJoinErrors(t *testing.T) {
 		msg   string
 	}{
 		{"key-types", func() (exec.Operator, error) {
-			return exec.NewHashJoin(src(leftSchema), src(rightSchema), []exec.Expr{col(2, "lv", int32T)}, rk, exec.JoinInner, nil)
+			return exec.NewHashJoin(src(leftSchema), src(rightSchema), []exec.Expr{colRef(2, "lv", int32T)}, rk, exec.JoinInner, nil)
 		}, exec.ErrType, "cast one side first"},
 		{"key-count", func() (exec.Operator, error) {
-			return exec.NewHashJoin(src(leftSchema), src(rightSchema), lk, append(rk, col(1, "rs", strT)), exec.JoinInner, nil)
+			return exec.NewHashJoin(src(leftSchema), src(rightSchema), lk, append(rk, colRef(1, "rs", strT)), exec.JoinInner, nil)
 		}, exec.ErrType, "2 build keys"},
 		{"no-keys", func() (exec.Operator, error) {
 			return exec.NewHashJoin(src(leftSchema), src(rightSchema), nil, nil, exec.JoinInner, nil)
 		}, exec.ErrType, "nested loop"},
 		{"residual-type", func() (exec.Operator, error) {
-			return exec.NewHashJoin(src(leftSchema), src(rightSchema), lk, rk, exec.JoinInner, col(2, "lv", int32T))
+			return exec.NewHashJoin(src(leftSchema), src(rightSchema), lk, rk, exec.JoinInner, colRef(2, "lv", int32T))
 		}, exec.ErrType, "not boolean"},
 		{"nl-cond-type", func() (exec.Operator, error) {
-			return exec.NewNestedLoopJoin(src(leftSchema), src(rightSchema), exec.JoinInner, col(2, "lv", int32T))
+			return exec.NewNestedLoopJoin(src(leftSchema), src(rightSchema), exec.JoinInner, colRef(2, "lv", int32T))
 		}, exec.ErrType, "not boolean"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -456,7 +456,7 @@ func runParallelProbes(t *testing.T, typ exec.JoinType, left, right exectest.Row
 	if err != nil {
 		t.Fatal(err)
 	}
-	bridge, err := exec.NewHashJoinBridge(exectest.NewSource(rightSchema, rrecs), []exec.Expr{col(0, "rk", int64T)})
+	bridge, err := exec.NewHashJoinBridge(exectest.NewSource(rightSchema, rrecs), []exec.Expr{colRef(0, "rk", int64T)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -470,7 +470,7 @@ func runParallelProbes(t *testing.T, typ exec.JoinType, left, right exectest.Row
 		if err != nil {
 			t.Fatal(err)
 		}
-		probes[i], err = exec.NewHashJoinProbe(bridge, exectest.NewSource(leftSchema, recs), []exec.Expr{col(0, "lk", int64T)}, typ, residual)
+		probes[i], err = exec.NewHashJoinProbe(bridge, exectest.NewSource(leftSchema, recs), []exec.Expr{colRef(0, "lk", int64T)}, typ, residual)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -542,7 +542,7 @@ func TestHashJoinProbeClosedEarly(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	rrecs, _ := exectest.MakeRecords(mem, rightSchema, exectest.R("1|a|1|1.00", "2|b|2|2.00"), 1, false)
-	bridge, err := exec.NewHashJoinBridge(exectest.NewSource(rightSchema, rrecs), []exec.Expr{col(0, "rk", int64T)})
+	bridge, err := exec.NewHashJoinBridge(exectest.NewSource(rightSchema, rrecs), []exec.Expr{colRef(0, "rk", int64T)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -551,7 +551,7 @@ func TestHashJoinProbeClosedEarly(t *testing.T) {
 	var probes []exec.Operator
 	for i := 0; i < 3; i++ {
 		recs, _ := exectest.MakeRecords(mem, leftSchema, exectest.R("1|a|1", "2|b|2", "3|c|3"), 1, false)
-		p, err := exec.NewHashJoinProbe(bridge, exectest.NewSource(leftSchema, recs), []exec.Expr{col(0, "lk", int64T)}, exec.JoinRight, nil)
+		p, err := exec.NewHashJoinProbe(bridge, exectest.NewSource(leftSchema, recs), []exec.Expr{colRef(0, "lk", int64T)}, exec.JoinRight, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -589,10 +589,10 @@ func TestHashOperatorsCanceled(t *testing.T) {
 	builds := map[string]func(l, r exec.Operator) (exec.Operator, error){
 		"aggregate": func(l, r exec.Operator) (exec.Operator, error) {
 			r.Close()
-			return exec.NewHashAggregate(l, []exec.Expr{col(0, "lk", int64T)}, nil, []exec.Aggregate{{Func: exec.AggCountStar, Name: "n"}}, exec.AggSingle)
+			return exec.NewHashAggregate(l, []exec.Expr{colRef(0, "lk", int64T)}, nil, []exec.Aggregate{{Func: exec.AggCountStar, Name: "n"}}, exec.AggSingle)
 		},
 		"hash-join": func(l, r exec.Operator) (exec.Operator, error) {
-			return exec.NewHashJoin(l, r, []exec.Expr{col(0, "lk", int64T)}, []exec.Expr{col(0, "rk", int64T)}, exec.JoinFull, nil)
+			return exec.NewHashJoin(l, r, []exec.Expr{colRef(0, "lk", int64T)}, []exec.Expr{colRef(0, "rk", int64T)}, exec.JoinFull, nil)
 		},
 		"nested-loop-join": func(l, r exec.Operator) (exec.Operator, error) {
 			return exec.NewNestedLoopJoin(l, r, exec.JoinLeft, nil)

@@ -58,7 +58,7 @@ func pickRows(mem memory.Allocator, chunks []arrow.Array, refs []pickRef) (arrow
 	switch dt.ID() {
 	case arrow.BOOL:
 		return pickBuild(mem, dt, chunks, refs, func() ([]*memory.Buffer, error) {
-			buf := newZeroedBuffer(mem, int(bitutil.BytesForBits(int64(n))))
+			buf := newBuffer(mem, int(bitutil.BytesForBits(int64(n))))
 			out := buf.Bytes()
 			bitsOf := make([][]byte, len(chunks))
 			offs := make([]int, len(chunks))
@@ -150,7 +150,7 @@ func pickValidity(mem memory.Allocator, chunks []arrow.Array, refs []pickRef) (*
 		return nil, 0
 	}
 	n := len(refs)
-	buf := newZeroedBuffer(mem, int(bitutil.BytesForBits(int64(n))))
+	buf := newBuffer(mem, int(bitutil.BytesForBits(int64(n))))
 	out := buf.Bytes()
 	bitsOf := make([][]byte, len(chunks))
 	offs := make([]int, len(chunks))
@@ -178,7 +178,7 @@ func pickFixed[T any](mem memory.Allocator, chunks []arrow.Array, refs []pickRef
 	width := int(unsafe.Sizeof(zero))
 	buf := memory.NewResizableBuffer(mem)
 	buf.Resize(len(refs) * width)
-	dst := bytesAs[T](buf.Bytes())[:len(refs)]
+	dst := castBytes[T](buf.Bytes())[:len(refs)]
 	if len(chunks) == 1 {
 		src := fixedValues[T](chunks[0])
 		for i, r := range refs {
@@ -221,7 +221,7 @@ func pickVarBinary[O int32 | int64](mem memory.Allocator, chunks []arrow.Array, 
 	}
 	offBuf := memory.NewResizableBuffer(mem)
 	offBuf.Resize((len(refs) + 1) * int(unsafe.Sizeof(O(0))))
-	dstOffs := bytesAs[O](offBuf.Bytes())[:len(refs)+1]
+	dstOffs := castBytes[O](offBuf.Bytes())[:len(refs)+1]
 	dataBuf := memory.NewResizableBuffer(mem)
 	dataBuf.Resize(int(total))
 	dst := dataBuf.Bytes()
@@ -273,36 +273,8 @@ func pickFallback(mem memory.Allocator, chunks []arrow.Array, refs []pickRef) (a
 	return out, nil
 }
 
-// fixedValues views the value buffer of a fixed-width array as []T,
-// starting at the array's offset.
-func fixedValues[T any](arr arrow.Array) []T {
-	d := arr.Data()
-	if d.Len() == 0 || d.Buffers()[1] == nil {
-		return nil
-	}
-	return bytesAs[T](d.Buffers()[1].Bytes())[d.Offset() : d.Offset()+d.Len()]
-}
 
-// bytesAs reinterprets b as a slice of T (length rounded down).
-func bytesAs[T any](b []byte) []T {
-	if cap(b) == 0 {
-		return nil
-	}
-	var zero T
-	size := int(unsafe.Sizeof(zero))
-	b = b[:cap(b)]
-	return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), len(b)/size)
-}
 
-func newZeroedBuffer(mem memory.Allocator, n int) *memory.Buffer {
-	buf := memory.NewResizableBuffer(mem)
-	buf.Resize(n)
-	b := buf.Bytes()
-	for i := range b {
-		b[i] = 0
-	}
-	return buf
-}
 
 func releaseArrays(arrs []arrow.Array) {
 	for _, a := range arrs {
@@ -312,33 +284,5 @@ func releaseArrays(arrs []arrow.Array) {
 	}
 }
 
-// arrayBytes estimates the memory an array holds: the sum of its buffers
-// (shared buffers of slices are counted whole, erring on the safe side).
-func arrayBytes(arr arrow.Array) int64 {
-	return dataBytes(arr.Data())
-}
 
-func dataBytes(d arrow.ArrayData) int64 {
-	var n int64
-	for _, b := range d.Buffers() {
-		if b != nil {
-			n += int64(b.Len())
-		}
-	}
-	for _, c := range d.Children() {
-		n += dataBytes(c)
-	}
-	if dict := d.Dictionary(); dict != nil {
-		n += dataBytes(dict)
-	}
-	return n
-}
 
-// recordBytes estimates the memory a record holds.
-func recordBytes(rec arrow.Record) int64 {
-	var n int64
-	for _, c := range rec.Columns() {
-		n += arrayBytes(c)
-	}
-	return n
-}
