@@ -70,8 +70,8 @@ func BenchmarkQ1Columns(b *testing.B) {
 		}
 		benchScan(b, tab)
 	})
-	b.Run("parquet-serial", func(b *testing.B) {
-		tab, err := OpenParquet(path, ParquetOptions{SerialColumns: true})
+	b.Run("parquet-parallel-columns", func(b *testing.B) {
+		tab, err := OpenParquet(path, ParquetOptions{ParallelColumns: true})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -159,7 +159,7 @@ func editDistance(a, b string) int {
 //     "tab"), "null" (the null text), "schema" (comma-separated
 //     "name type" or "name:type" pairs, types int32, int64, float64,
 //     decimal(p,s), date, utf8, bool), "infer_rows", "infer_decimal".
-//   - parquet: "serial_columns" (true/false).
+//   - parquet: "parallel_columns" (true/false).
 //   - arrow: "rows_per_split".
 //
 // Unknown options are ErrFormat, so a typo does not go unnoticed.
@@ -183,9 +183,9 @@ func OpenTable(path string, format string, opts map[string]string) (Table, error
 	switch format {
 	case "parquet":
 		var po ParquetOptions
-		if v, ok := get("serial_columns"); ok {
-			if po.SerialColumns, err = strconv.ParseBool(v); err != nil {
-				return nil, fmt.Errorf("%w: option serial_columns=%q is not a boolean", ErrFormat, v)
+		if v, ok := get("parallel_columns"); ok {
+			if po.ParallelColumns, err = strconv.ParseBool(v); err != nil {
+				return nil, fmt.Errorf("%w: option parallel_columns=%q is not a boolean", ErrFormat, v)
 			}
 		}
 		if err = checkOptions(opts, used); err != nil {
@@ -407,7 +407,7 @@ func formatOfExt(path string) string {
 // catalogFile is the JSON layout LoadCatalogFile reads:
 //
 //	{"tables": {"lineitem": {"path": "lineitem/", "format": "parquet",
-//	                         "options": {"serial_columns": "true"}}}}
+//	                         "options": {"parallel_columns": "true"}}}}
 type catalogFile struct {
 	Tables map[string]struct {
 		Path    string            `json:"path"`
