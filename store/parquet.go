@@ -27,10 +27,11 @@ import (
 type ParquetOptions struct {
 	// ParallelColumns decodes a batch's columns in parallel goroutines.
 	// It helps when few splits run at once on idle cores (one large row
-	// group); it costs a goroutine hand-off per column per batch, and on
-	// a busy 2-core machine reading the seven TPC-H Q1 columns it was
-	// slower (3.3M rows/s against 4.5M serially, BenchmarkQ1Columns), so
-	// it is off by default.
+	// group); it costs a goroutine hand-off per column per batch and
+	// competes with the engine's own pipelines, which already read
+	// splits in parallel, so it is off by default. On a shared 2-core
+	// machine BenchmarkQ1Columns measured both ways between 3.3M and
+	// 5.4M rows/s, neither consistently ahead.
 	ParallelColumns bool
 }
 
