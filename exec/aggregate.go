@@ -8,7 +8,6 @@ package exec
 import (
 	"cmp"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -582,22 +581,6 @@ func (s *decSumState) states(alloc memory.Allocator) ([]arrow.Array, error) {
 
 func (s *decSumState) bytes() int64 { return 9*int64(cap(s.small)) + 16*int64(cap(s.big)) }
 
-// decimalToFloat converts an unscaled decimal to the nearest float64. When
-// the unscaled value and 10^scale are both exact in float64, one IEEE
-// division is correctly rounded; otherwise the decimal text is parsed,
-// which also rounds correctly.
-func decimalToFloat(v decimal128.Num, scale int32) float64 {
-	lo := int64(v.LowBits())
-	if v.HighBits() == lo>>63 && lo > -1<<53 && lo < 1<<53 && scale >= 0 && int(scale) < len(pow10f) {
-		return float64(lo) / pow10f[scale]
-	}
-	f, err := strconv.ParseFloat(FormatDecimal(v, scale), 64)
-	if err != nil {
-		return v.ToFloat64(scale)
-	}
-	return f
-}
-
 // avgState is a sum and a count; the result is sum/count as float64, the
 // sum converted from its exact decimal value for exact inputs.
 type avgState struct {
@@ -640,7 +623,7 @@ func (s *avgState) result(alloc memory.Allocator) (arrow.Array, error) {
 			if err != nil {
 				return nil, err
 			}
-			out[g] = decimalToFloat(v, s.scale) / float64(c)
+			out[g] = decimalRatio(v, s.scale, c)
 		} else {
 			out[g] = s.sum.(*sumFloatState).sums[g] / float64(c)
 		}

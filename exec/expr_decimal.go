@@ -168,6 +168,22 @@ func decimalToFloat64(n num, scale int32) float64 {
 	return f
 }
 
+// decimalRatio returns the float64 nearest to n / (d * 10^scale), rounding
+// once: an average of exact decimals must not round the sum first (DuckDB,
+// and the TPC-H answers, divide the exact values).
+func decimalRatio(n num, scale int32, d int64) float64 {
+	if fitsInt64(n) && scale >= 0 && scale < int32(len(pow10f)) && d > 0 && d <= 1<<53 {
+		v := int64(n.LowBits())
+		den := float64(d) * pow10f[scale]
+		if v >= -(1<<53) && v <= 1<<53 && den <= 1<<53 {
+			return float64(v) / den
+		}
+	}
+	den := new(big.Int).Mul(big.NewInt(d), pow10num(scale).BigInt())
+	f, _ := new(big.Rat).SetFrac(n.BigInt(), den).Float64()
+	return f
+}
+
 // decimalFromFloat64 converts v to an unscaled decimal of the given scale,
 // rounding half away from zero; ok is false when v is not finite or does
 // not fit below limit.
