@@ -1,0 +1,464 @@
+package optimizer
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/scalar"
+
+	"github.com/dataflow-go/dataflow/exec"
+	"github.com/dataflow-go/dataflow/plan"
+	"github.com/dataflow-go/dataflow/store"
+)
+
+// PhysicalOptions configure physical planning.
+type PhysicalOptions struct {
+	// Parallelism is the number of pipelines a scan may be split into.
+	Parallelism int
+}
+
+// Physical turns an optimized logical plan into a tree of operators ready
+// to Open. Operators are single-use: plan again to run the query again.
+func Physical(n plan.Node, opts PhysicalOptions) (exec.Operator, error) {
+	b := &physicalBuilder{parallelism: max(opts.Parallelism, 1)}
+	s, err := b.build(n)
+	if err != nil {
+		return nil, err
+	}
+	return b.gather(s)
+}
+
+// streams are operators producing disjoint parts of one relation; they run
+// concurrently once gathered.
+type streams []exec.Operator
+
+type physicalBuilder struct {
+	parallelism int
+}
+
+func (b *physicalBuilder) gather(s streams) (exec.Operator, error) {
+	if len(s) == 1 {
+		return s[0], nil
+	}
+	return exec.NewGather(s)
+}
+
+// closeAll releases operators already built when planning fails halfway.
+func closeAll(ss ...streams) {
+	for _, s := range ss {
+		for _, op := range s {
+			op.Close()
+		}
+	}
+}
+
+// each applies fn to every stream, closing them all on error.
+func each(s streams, fn func(exec.Operator) (exec.Operator, error)) (streams, error) {
+	out := make(streams, len(s))
+	for i, op := range s {
+		o, err := fn(op)
+		if err != nil {
+			closeAll(out[:i], s[i:])
+			return nil, err
+		}
+		out[i] = o
+	}
+	return out, nil
+}
+
+func (b *physicalBuilder) single(n plan.Node) (exec.Operator, error) {
+	s, err := b.build(n)
+	if err != nil {
+		return nil, err
+	}
+	op, err := b.gather(s)
+	if err != nil {
+		closeAll(s)
+	}
+	return op, err
+}
+
+func (b *physicalBuilder) build(n plan.Node) (streams, error) {
+	switch n := n.(type) {
+	case *plan.Scan:
+		return b.scan(n)
+	case *plan.Filter:
+		pred, err := plan.Compile(n.Predicate, n.Input.Schema())
+		if err != nil {
+			return nil, err
+		}
+		in, err := b.build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		return each(in, func(op exec.Operator) (exec.Operator, error) { return exec.NewFilter(op, pred) })
+	case *plan.Project:
+		exprs, err := plan.CompileAll(n.Exprs, n.Input.Schema())
+		if err != nil {
+			return nil, err
+		}
+		names := n.Schema().Names()
+		in, err := b.build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		return each(in, func(op exec.Operator) (exec.Operator, error) { return exec.NewProject(op, exprs, names) })
+	case *plan.Aggregate:
+		return b.aggregate(n)
+	case *plan.Join:
+		return b.join(n)
+	case *plan.Sort:
+		keys, err := sortKeys(n.Keys, n.Input.Schema())
+		if err != nil {
+			return nil, err
+		}
+		in, err := b.single(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		op, err := exec.NewSort(in, keys)
+		return one(op, err, in)
+	case *plan.Limit:
+		if s, ok := n.Input.(*plan.Sort); ok && n.Count >= 0 {
+			keys, err := sortKeys(s.Keys, s.Input.Schema())
+			if err != nil {
+				return nil, err
+			}
+			in, err := b.single(s.Input)
+			if err != nil {
+				return nil, err
+			}
+			op, err := exec.NewTopN(in, keys, n.Offset, n.Count)
+			return one(op, err, in)
+		}
+		in, err := b.single(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		return streams{exec.NewLimit(in, n.Offset, n.Count)}, nil
+	case *plan.Union:
+		var out streams
+		for _, c := range n.Inputs {
+			s, err := b.build(c)
+			if err != nil {
+				closeAll(out)
+				return nil, err
+			}
+			out = append(out, s...)
+		}
+		return out, nil
+	case *plan.Distinct:
+		in, err := b.single(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		op, err := exec.NewDistinct(in)
+		return one(op, err, in)
+	case *plan.Values:
+		op, err := exec.NewValues(n.Schema().Arrow(), n.Rows)
+		if err != nil {
+			return nil, err
+		}
+		return streams{op}, nil
+	}
+	return nil, fmt.Errorf("%w: no physical operator for %T", ErrOptimizer, n)
+}
+
+// one wraps a constructor's result as a single stream, closing the input
+// if construction failed.
+func one(op exec.Operator, err error, in exec.Operator) (streams, error) {
+	if err != nil {
+		in.Close()
+		return nil, err
+	}
+	return streams{op}, nil
+}
+
+func sortKeys(keys []plan.SortKey, schema plan.Schema) ([]exec.SortKey, error) {
+	out := make([]exec.SortKey, len(keys))
+	for i, k := range keys {
+		e, err := plan.Compile(k.Expr, schema)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = exec.SortKey{Expr: e, Desc: k.Desc, NullsFirst: k.NullsFirst}
+	}
+	return out, nil
+}
+
+func (b *physicalBuilder) scan(n *plan.Scan) (streams, error) {
+	splits, err := n.Source.Splits()
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", n.Table, err)
+	}
+	opts := store.ScanOptions{Columns: n.Projection, Filters: pruningPredicates(n)}
+	var out streams
+	if p := min(b.parallelism, len(splits)); p > 1 {
+		q := exec.NewSplitQueue(splits)
+		for range p {
+			out = append(out, exec.NewQueueScan(n.Source, q, opts))
+		}
+	} else {
+		out = streams{exec.NewScan(n.Source, splits, opts)}
+	}
+	if len(n.Filters) == 0 {
+		return out, nil
+	}
+	pred, err := plan.Compile(Conjoin(n.Filters), n.Schema())
+	if err != nil {
+		closeAll(out)
+		return nil, err
+	}
+	return each(out, func(op exec.Operator) (exec.Operator, error) { return exec.NewFilter(op, pred) })
+}
+
+// pruningPredicates turns the scan's `column op literal` conjuncts into
+// predicates the table source can check against its statistics.
+func pruningPredicates(n *plan.Scan) []store.Predicate {
+	var out []store.Predicate
+	for _, f := range n.Filters {
+		bin, ok := f.(plan.Binary)
+		if !ok {
+			continue
+		}
+		op, ok := storeOps[bin.Op]
+		if !ok {
+			continue
+		}
+		col, lok := bin.Left.(plan.Column)
+		lit, rok := bin.Right.(plan.Literal)
+		if !lok || !rok {
+			col, lok = bin.Right.(plan.Column)
+			lit, rok = bin.Left.(plan.Literal)
+			op = flipOps[op]
+		}
+		if !lok || !rok || lit.Value == nil || !lit.Value.IsValid() {
+			continue
+		}
+		i, err := n.Schema().Resolve(col.Relation, col.Name)
+		if err != nil {
+			continue
+		}
+		v, ok := castLiteral(lit.Value, n.Schema()[i].Type)
+		if !ok {
+			continue
+		}
+		tableCol := i
+		if n.Projection != nil {
+			tableCol = n.Projection[i]
+		}
+		out = append(out, store.Predicate{Column: tableCol, Op: op, Value: v})
+	}
+	return out
+}
+
+// castLiteral converts a literal to the column's type when that is exact,
+// so statistics compare like with like.
+func castLiteral(v scalar.Scalar, to arrow.DataType) (scalar.Scalar, bool) {
+	if arrow.TypeEqual(v.DataType(), to) {
+		return v, true
+	}
+	c, err := v.CastTo(to)
+	if err != nil {
+		return nil, false
+	}
+	back, err := c.CastTo(v.DataType())
+	if err != nil || !scalar.Equals(back, v) {
+		return nil, false
+	}
+	return c, true
+}
+
+var storeOps = map[exec.BinaryOp]store.CompareOp{
+	exec.OpEq: store.Eq, exec.OpNotEq: store.NotEq, exec.OpLt: store.Lt,
+	exec.OpLtEq: store.LtEq, exec.OpGt: store.Gt, exec.OpGtEq: store.GtEq,
+}
+
+var flipOps = map[store.CompareOp]store.CompareOp{
+	store.Eq: store.Eq, store.NotEq: store.NotEq, store.Lt: store.Gt,
+	store.LtEq: store.GtEq, store.Gt: store.Lt, store.GtEq: store.LtEq,
+}
+
+func (b *physicalBuilder) aggregate(n *plan.Aggregate) (streams, error) {
+	in := n.Input.Schema()
+	groups, err := plan.CompileAll(n.Groups, in)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(n.Groups))
+	for i, g := range n.Groups {
+		names[i] = plan.OutputName(g)
+	}
+	aggs := make([]exec.Aggregate, len(n.Aggs))
+	splittable := true
+	for i, a := range n.Aggs {
+		call := plan.Unalias(a).(plan.AggCall)
+		args, err := plan.CompileAll(call.Args, in)
+		if err != nil {
+			return nil, err
+		}
+		aggs[i] = exec.Aggregate{Func: call.Func, Args: args, Name: plan.OutputName(a), UDF: call.UDF}
+		if call.Func == exec.AggCountDistinct || call.Func == exec.AggUDF {
+			splittable = false
+		}
+	}
+	s, err := b.build(n.Input)
+	if err != nil {
+		return nil, err
+	}
+	if len(s) == 1 || !splittable {
+		child, err := b.gather(s)
+		if err != nil {
+			closeAll(s)
+			return nil, err
+		}
+		op, err := exec.NewHashAggregate(child, groups, names, aggs, exec.AggSingle)
+		return one(op, err, child)
+	}
+	partials, err := each(s, func(op exec.Operator) (exec.Operator, error) {
+		return exec.NewHashAggregate(op, groups, names, aggs, exec.AggPartial)
+	})
+	if err != nil {
+		return nil, err
+	}
+	g, err := exec.NewGather(partials)
+	if err != nil {
+		closeAll(partials)
+		return nil, err
+	}
+	op, err := exec.NewHashAggregate(g, groups, names, aggs, exec.AggFinal)
+	return one(op, err, g)
+}
+
+func (b *physicalBuilder) join(n *plan.Join) (streams, error) {
+	ls, rs := n.Left.Schema(), n.Right.Schema()
+	both := append(append(plan.Schema{}, ls...), rs...)
+	var lkeys, rkeys []exec.Expr
+	var residual []plan.Expr
+	if n.On != nil {
+		for _, c := range Conjuncts(n.On) {
+			l, r, ok := equiKey(c, ls, rs)
+			if !ok {
+				residual = append(residual, c)
+				continue
+			}
+			le, re, err := compileKeyPair(l, r, ls, rs)
+			if err != nil {
+				return nil, err
+			}
+			lkeys, rkeys = append(lkeys, le), append(rkeys, re)
+		}
+	}
+	var res exec.Expr
+	if len(residual) > 0 {
+		var err error
+		if res, err = plan.Compile(Conjoin(residual), both); err != nil {
+			return nil, err
+		}
+	}
+	if len(lkeys) == 0 {
+		left, err := b.single(n.Left)
+		if err != nil {
+			return nil, err
+		}
+		right, err := b.single(n.Right)
+		if err != nil {
+			left.Close()
+			return nil, err
+		}
+		op, err := exec.NewNestedLoopJoin(left, right, n.Type, res)
+		if err != nil {
+			left.Close()
+			right.Close()
+			return nil, err
+		}
+		return streams{op}, nil
+	}
+	right, err := b.single(n.Right)
+	if err != nil {
+		return nil, err
+	}
+	left, err := b.build(n.Left)
+	if err != nil {
+		right.Close()
+		return nil, err
+	}
+	if len(left) == 1 {
+		op, err := exec.NewHashJoin(left[0], right, lkeys, rkeys, n.Type, res)
+		if err != nil {
+			closeAll(left, streams{right})
+			return nil, err
+		}
+		return streams{op}, nil
+	}
+	bridge, err := exec.NewHashJoinBridge(right, rkeys)
+	if err != nil {
+		closeAll(left, streams{right})
+		return nil, err
+	}
+	return each(left, func(op exec.Operator) (exec.Operator, error) {
+		return exec.NewHashJoinProbe(bridge, op, lkeys, n.Type, res)
+	})
+}
+
+// equiKey reports whether c is `l = r` with one side over the left input
+// only and the other over the right input only, returning (left, right).
+func equiKey(c plan.Expr, ls, rs plan.Schema) (plan.Expr, plan.Expr, bool) {
+	bin, ok := c.(plan.Binary)
+	if !ok || bin.Op != exec.OpEq {
+		return nil, nil, false
+	}
+	switch {
+	case over(bin.Left, ls) && over(bin.Right, rs):
+		return bin.Left, bin.Right, true
+	case over(bin.Left, rs) && over(bin.Right, ls):
+		return bin.Right, bin.Left, true
+	}
+	return nil, nil, false
+}
+
+// over reports whether e references at least one column and all of them
+// resolve in s.
+func over(e plan.Expr, s plan.Schema) bool {
+	cols := plan.Columns(e)
+	if len(cols) == 0 {
+		return false
+	}
+	for _, c := range cols {
+		if _, err := s.Resolve(c.Relation, c.Name); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// compileKeyPair compiles a join key pair, casting both sides to their
+// common type when they differ.
+func compileKeyPair(l, r plan.Expr, ls, rs plan.Schema) (exec.Expr, exec.Expr, error) {
+	le, err := plan.Compile(l, ls)
+	if err != nil {
+		return nil, nil, err
+	}
+	re, err := plan.Compile(r, rs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if arrow.TypeEqual(le.DataType(), re.DataType()) {
+		return le, re, nil
+	}
+	t, err := exec.CommonType(le.DataType(), re.DataType())
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: join keys %s and %s: %w", plan.ErrPlan, l, r, err)
+	}
+	if !arrow.TypeEqual(le.DataType(), t) {
+		if le, err = exec.NewCast(le, t); err != nil {
+			return nil, nil, err
+		}
+	}
+	if !arrow.TypeEqual(re.DataType(), t) {
+		if re, err = exec.NewCast(re, t); err != nil {
+			return nil, nil, err
+		}
+	}
+	return le, re, nil
+}
