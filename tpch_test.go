@@ -1,0 +1,154 @@
+package dataflow_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow/go/v15/arrow/memory"
+
+	"github.com/dataflow-go/dataflow"
+	"github.com/dataflow-go/dataflow/internal/tpchcheck"
+)
+
+var tpchTables = []string{"customer", "lineitem", "nation", "orders", "part", "partsupp", "region", "supplier"}
+
+// openTPCH opens an engine over the SF0.01 tables in testdata with a
+// checked allocator, which the returned cleanup asserts is empty.
+func openTPCH(t testing.TB, parallelism int) *dataflow.Engine {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	eng, err := dataflow.Open(dataflow.Options{Parallelism: parallelism, Allocator: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range tpchTables {
+		if err := eng.RegisterFile(name, filepath.Join("testdata", "tpch", "sf0.01", name+".parquet")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		if err := eng.Close(); err != nil {
+			t.Error(err)
+		}
+		mem.AssertSize(t, 0)
+	})
+	return eng
+}
+
+// tpchQ1 is TPC-H Q1 (pricing summary report) written with the builder.
+func tpchQ1(e *dataflow.Engine) *dataflow.Query {
+	col, lit := dataflow.Col, dataflow.Lit
+	discPrice := col("l_extendedprice").Mul(lit(1).Sub(col("l_discount")))
+	return e.From("lineitem").
+		Where(col("l_shipdate").LtEq(dataflow.Date("1998-09-02"))).
+		GroupBy(col("l_returnflag"), col("l_linestatus")).
+		Agg(
+			dataflow.Sum(col("l_quantity")).As("sum_qty"),
+			dataflow.Sum(col("l_extendedprice")).As("sum_base_price"),
+			dataflow.Sum(discPrice).As("sum_disc_price"),
+			dataflow.Sum(discPrice.Mul(lit(1).Add(col("l_tax")))).As("sum_charge"),
+			dataflow.Avg(col("l_quantity")).As("avg_qty"),
+			dataflow.Avg(col("l_extendedprice")).As("avg_price"),
+			dataflow.Avg(col("l_discount")).As("avg_disc"),
+			dataflow.Count().As("count_order"),
+		).
+		OrderBy(col("l_returnflag").Asc(), col("l_linestatus").Asc())
+}
+
+// tpchQ6 is TPC-H Q6 (forecasting revenue change) written with the builder.
+func tpchQ6(e *dataflow.Engine) *dataflow.Query {
+	col := dataflow.Col
+	return e.From("lineitem").
+		Where(col("l_shipdate").GtEq(dataflow.Date("1994-01-01")).
+			And(col("l_shipdate").Lt(dataflow.Date("1995-01-01"))).
+			And(col("l_discount").Between(dataflow.Decimal("0.05"), dataflow.Decimal("0.07"))).
+			And(col("l_quantity").Lt(dataflow.Lit(24)))).
+		Agg(dataflow.Sum(col("l_extendedprice").Mul(col("l_discount"))).As("revenue"))
+}
+
+func TestTPCHBuilder(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		query  func(*dataflow.Engine) *dataflow.Query
+		answer string
+	}{
+		{"q1", tpchQ1, "q01.csv"},
+		{"q6", tpchQ6, "q06.csv"},
+	} {
+		for _, par := range []int{1, 2, 4} {
+			t.Run(c.name, func(t *testing.T) {
+				eng := openTPCH(t, par)
+				res, err := c.query(eng).Collect(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Release()
+				want, err := tpchcheck.ReadAnswer(filepath.Join("testdata", "tpch", "answers", "sf0.01", c.answer))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := res.Schema.NumFields(); got != len(want.Columns) {
+					t.Fatalf("got %d columns, want %d", got, len(want.Columns))
+				}
+				for i, f := range res.Schema.Fields() {
+					if f.Name != want.Columns[i] {
+						t.Errorf("column %d is named %q, want %q", i, f.Name, want.Columns[i])
+					}
+				}
+				if diff := want.Compare(res.Rows()); diff != "" {
+					t.Fatalf("parallelism %d: %s", par, diff)
+				}
+			})
+		}
+	}
+}
+
+// TestTPCHJSONPlans checks that the example JSON plans the README runs give
+// the same answers as the builder.
+func TestTPCHJSONPlans(t *testing.T) {
+	for _, c := range []struct{ plan, answer string }{
+		{"q1.json", "q01.csv"},
+		{"q6.json", "q06.csv"},
+	} {
+		t.Run(c.plan, func(t *testing.T) {
+			eng := openTPCH(t, 2)
+			q, err := eng.LoadJSONPlanFile(filepath.Join("examples", "tpch", c.plan))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := q.Collect(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Release()
+			want, err := tpchcheck.ReadAnswer(filepath.Join("testdata", "tpch", "answers", "sf0.01", c.answer))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := want.Compare(res.Rows()); diff != "" {
+				t.Fatal(diff)
+			}
+		})
+	}
+}
+
+func benchmarkTPCH(b *testing.B, query func(*dataflow.Engine) *dataflow.Query) {
+	eng := openTPCH(b, 0)
+	ctx := context.Background()
+	for b.Loop() {
+		res, err := query(eng).Collect(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res.Release()
+	}
+	// Rows scanned per second: the input table's size is the work done.
+	b.ReportMetric(float64(60175*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkTPCHQ1 runs Q1 at SF0.01 straight from Parquet.
+func BenchmarkTPCHQ1(b *testing.B) { benchmarkTPCH(b, tpchQ1) }
+
+// BenchmarkTPCHQ6 runs Q6 at SF0.01 straight from Parquet.
+func BenchmarkTPCHQ6(b *testing.B) { benchmarkTPCH(b, tpchQ6) }
