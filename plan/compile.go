@@ -150,7 +150,16 @@ func compileUDF(e UDFCall, schema Schema) (exec.Expr, error) {
 		if arrow.TypeEqual(a.DataType(), u.Args[i]) {
 			continue
 		}
-		c, err := exec.NewCast(a, u.Args[i])
+		// Only widening conversions happen implicitly: the declared type
+		// must be the common type of the two.
+		common, err := exec.CommonType(a.DataType(), u.Args[i])
+		if err == nil && !arrow.TypeEqual(common, u.Args[i]) {
+			err = fmt.Errorf("narrowing")
+		}
+		var c exec.Expr
+		if err == nil {
+			c, err = exec.NewCast(a, u.Args[i])
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: argument %d of %s is %s, want %s", ErrPlan, i+1, u.Name, TypeName(a.DataType()), TypeName(u.Args[i]))
 		}

@@ -1,0 +1,249 @@
+// Command dataflow runs dataflow jobs from the command line.
+//
+//	dataflow query [flags] PLAN.json    run a query, print its result
+//	dataflow explain [flags] PLAN.json  show the logical and optimized plans
+//	dataflow version                    print the version
+//
+// Exit codes: 0 success, 1 a user error (bad flags, a malformed plan, a
+// missing file, a query error) with a message saying what to fix, 2 an
+// internal error (a bug: please report it with the message).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dataflow-go/dataflow"
+	"github.com/dataflow-go/dataflow/exec"
+)
+
+const version = "0.1.0-dev"
+
+const usage = `dataflow: a declarative dataflow engine over Apache Arrow.
+
+Usage:
+  dataflow <command> [flags] [arguments]
+
+Commands:
+  query     run a query plan and print its result
+  explain   show a query's logical and optimized plans
+  version   print the version
+
+Run 'dataflow <command> --help' for a command's flags.
+
+Example (TPC-H Q1 over the bundled SF0.01 data):
+  dataflow query examples/tpch/q1.json
+`
+
+// exitError carries an exit code with an error.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func userErr(format string, args ...any) error {
+	return &exitError{code: 1, err: fmt.Errorf(format, args...)}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one CLI invocation and returns its exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(stderr, "dataflow: internal error: %v\n", p)
+			code = 2
+		}
+	}()
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 1
+	}
+	var err error
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "version", "--version":
+		fmt.Fprintln(stdout, "dataflow", version)
+		return 0
+	case "query":
+		err = cmdQuery(ctx, args[1:], stdout, stderr, false)
+	case "explain":
+		err = cmdQuery(ctx, args[1:], stdout, stderr, true)
+	default:
+		err = userErr("unknown command %q\n\n%s", args[0], usage)
+	}
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	code = exitCode(err)
+	prefix := "error"
+	if code == 2 {
+		prefix = "internal error (please report this)"
+	}
+	fmt.Fprintf(stderr, "dataflow: %s: %v\n", prefix, err)
+	return code
+}
+
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	if errors.Is(err, exec.ErrInternal) {
+		return 2
+	}
+	return 1
+}
+
+// tableFlags collects repeated --table name=path flags.
+type tableFlags []string
+
+func (t *tableFlags) String() string { return strings.Join(*t, ",") }
+func (t *tableFlags) Set(v string) error {
+	if !strings.Contains(v, "=") {
+		return fmt.Errorf("want name=path, got %q", v)
+	}
+	*t = append(*t, v)
+	return nil
+}
+
+func cmdQuery(ctx context.Context, args []string, stdout, stderr io.Writer, explainOnly bool) error {
+	name := "query"
+	if explainOnly {
+		name = "explain"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var tables tableFlags
+	fs.Var(&tables, "table", "register a table as `name=path` (Parquet, Arrow IPC or CSV file, or a directory); repeatable")
+	catalog := fs.String("catalog", "", "register the tables listed in a catalog `file` (JSON)")
+	format := fs.String("format", "table", "output `format`: table, csv, json or arrow (Arrow IPC stream)")
+	output := fs.String("o", "", "write the result to `file` instead of standard output")
+	parallel := fs.Int("parallel", 0, "pipelines to run at once (default: the number of CPUs)")
+	memLimit := fs.String("memory-limit", "", "per-query memory `limit` for sorts, joins and aggregations, e.g. 512MiB or 2GiB (default: none)")
+	timing := fs.Bool("timing", false, "print rows, elapsed time and peak memory to standard error")
+	fs.Usage = func() {
+		if explainOnly {
+			fmt.Fprintf(stderr, "Usage: dataflow explain [flags] PLAN.json\n\nShow a query's logical plan and the plan the optimizer makes of it.\n\nFlags:\n")
+		} else {
+			fmt.Fprintf(stderr, "Usage: dataflow query [flags] PLAN.json\n\nRun a query and print its result. PLAN.json describes the query as a\nlist of steps (from, where, select, group_by, agg, join, order_by, limit)\nand may list the tables it reads; see examples/tpch/*.json.\n\nFlags:\n")
+		}
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &exitError{code: 1, err: err}
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return userErr("expected one plan file, got %d arguments", fs.NArg())
+	}
+	f, err := dataflow.ParseFormat(*format)
+	if err != nil {
+		return userErr("%v", err)
+	}
+	limit, err := parseBytes(*memLimit)
+	if err != nil {
+		return userErr("--memory-limit: %v", err)
+	}
+	eng, err := dataflow.Open(dataflow.Options{Parallelism: *parallel, MemoryLimit: limit})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	for _, t := range tables {
+		n, p, _ := strings.Cut(t, "=")
+		if err := eng.RegisterFile(n, p); err != nil {
+			return err
+		}
+	}
+	if *catalog != "" {
+		if err := eng.RegisterCatalogFile(*catalog); err != nil {
+			return err
+		}
+	}
+	q, err := eng.LoadJSONPlanFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if explainOnly {
+		text, err := q.Explain()
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(stdout, text)
+		return err
+	}
+	start := time.Now()
+	res, err := q.Collect(ctx)
+	if err != nil {
+		return err
+	}
+	defer res.Release()
+	w := stdout
+	if *output != "" {
+		file, err := os.Create(*output)
+		if err != nil {
+			return userErr("%v", err)
+		}
+		defer file.Close()
+		w = file
+	}
+	if err := res.Write(w, f); err != nil {
+		return err
+	}
+	if *timing {
+		fmt.Fprintf(stderr, "%d rows in %v, peak memory %s\n", res.NumRows(), time.Since(start).Round(time.Microsecond), exec.FormatBytes(res.Stats.PeakMemory))
+	}
+	return nil
+}
+
+// parseBytes reads sizes such as 512MiB, 2GiB, 1.5GB or a plain number of
+// bytes; "" is 0 (no limit).
+func parseBytes(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	units := []struct {
+		suffix string
+		mult   float64
+	}{
+		{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"TIB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1},
+	}
+	u := strings.ToUpper(strings.TrimSpace(s))
+	mult := 1.0
+	for _, x := range units {
+		if strings.HasSuffix(u, x.suffix) {
+			u, mult = strings.TrimSpace(strings.TrimSuffix(u, x.suffix)), x.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(u, 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("%q is not a size (examples: 512MiB, 2GiB, 1000000)", s)
+	}
+	return int64(v * mult), nil
+}
