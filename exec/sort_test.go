@@ -54,9 +54,9 @@ func opsCompareText(typ, a, b string) int {
 	case "int32", "int64":
 		x, _ := strconv.ParseInt(a, 10, 64)
 		y, _ := strconv.ParseInt(b, 10, 64)
-		return cmpInt(x, y)
+		return opsCmpInt(x, y)
 	case "bool":
-		return cmpInt(btoi(a == "true"), btoi(b == "true"))
+		return opsCmpInt(opsBtoi(a == "true"), opsBtoi(b == "true"))
 	case "float64":
 		x, _ := strconv.ParseFloat(a, 64)
 		y, _ := strconv.ParseFloat(b, 64)
@@ -84,7 +84,7 @@ func opsCompareText(typ, a, b string) int {
 	return strings.Compare(a, b) // utf8 bytewise; dates and timestamps as ISO text
 }
 
-func cmpInt(x, y int64) int {
+func opsCmpInt(x, y int64) int {
 	switch {
 	case x < y:
 		return -1
@@ -94,7 +94,7 @@ func cmpInt(x, y int64) int {
 	return 0
 }
 
-func btoi(b bool) int64 {
+func opsBtoi(b bool) int64 {
 	if b {
 		return 1
 	}
