@@ -125,7 +125,8 @@ func dump(b *strings.Builder, v reflect.Value, indent int) {
 // tpchQueries returns the 22 TPC-H queries from testdata, by file name.
 func tpchQueries(t testing.TB) map[string]string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "tpch", "*.sql"))
+	// The queries live once, in the repository's testdata.
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "tpch", "queries", "*.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}
