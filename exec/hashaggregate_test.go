@@ -141,8 +141,13 @@ func refAggValue(a refAgg, vals []string) string {
 		if a.fn == exec.AggSum {
 			return formatNum(sum, a.kind)
 		}
-		f, _ := sum.Float64()
-		return strconv.FormatFloat(f/float64(len(vals)), 'f', -1, 64)
+		if a.kind == "float" {
+			f, _ := sum.Float64()
+			return strconv.FormatFloat(f/float64(len(vals)), 'f', -1, 64)
+		}
+		// Exact inputs average with a single rounding, as DuckDB does.
+		f, _ := new(big.Rat).Quo(sum, new(big.Rat).SetInt64(int64(len(vals)))).Float64()
+		return strconv.FormatFloat(f, 'f', -1, 64)
 	case exec.AggMin, exec.AggMax:
 		best := vals[0]
 		for _, v := range vals[1:] {

@@ -204,19 +204,12 @@ func (b *HashJoinBridge) buildTable(ctx *Context) error {
 	}()
 	var batchBytes int64
 	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rec, err := b.right.Next()
+		rec, err := nextNonEmpty(ctx, b.right)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return err
-		}
-		if rec.NumRows() == 0 {
-			rec.Release()
-			continue
 		}
 		batches = append(batches, rec)
 		n := recordBytes(rec)

@@ -31,3 +31,23 @@ type Operator interface {
 	Next() (arrow.Record, error)
 	Close() error
 }
+
+// nextNonEmpty pulls child's next batch that has rows, checking for
+// cancellation before each pull. It returns (nil, io.EOF) at the end.
+// Buffering operators (sort, top-N, the hash-join build) drain their
+// input with it.
+func nextNonEmpty(ctx *Context, child Operator) (arrow.Record, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rec, err := child.Next()
+		if err != nil {
+			return nil, err
+		}
+		if rec.NumRows() > 0 {
+			return rec, nil
+		}
+		rec.Release()
+	}
+}

@@ -383,19 +383,12 @@ func (s *sortOp) Next() (arrow.Record, error) {
 func (s *sortOp) consume() error {
 	total := 0
 	for {
-		if err := s.ctx.Err(); err != nil {
-			return err
-		}
-		rec, err := s.child.Next()
+		rec, err := nextNonEmpty(s.ctx, s.child)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return err
-		}
-		if rec.NumRows() == 0 {
-			rec.Release()
-			continue
 		}
 		keys, extra, err := evalSortKeys(s.ctx, s.keys, rec)
 		if err != nil {

@@ -100,19 +100,12 @@ func (t *topNOp) consume() error {
 		return nil
 	}
 	for {
-		if err := t.ctx.Err(); err != nil {
-			return err
-		}
-		rec, err := t.child.Next()
+		rec, err := nextNonEmpty(t.ctx, t.child)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return err
-		}
-		if rec.NumRows() == 0 {
-			rec.Release()
-			continue
 		}
 		keys, extra, err := evalSortKeys(t.ctx, t.keys, rec)
 		if err != nil {
