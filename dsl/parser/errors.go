@@ -51,25 +51,7 @@ func (e *Error) Error() string {
 	fmt.Fprintf(&b, "%s at line %d, column %d: %s", ErrParse, e.Pos.Line, e.Pos.Col, e.Msg)
 	if e.Source != "" || e.Pos.Col > 1 {
 		b.WriteByte('\n')
-		b.WriteString(e.Source)
-		b.WriteByte('\n')
-		// Keep tabs so the caret lines up however the terminal expands them.
-		col := 1
-		for _, r := range e.Source {
-			if col >= e.Pos.Col {
-				break
-			}
-			if r == '\t' {
-				b.WriteByte('\t')
-			} else {
-				b.WriteByte(' ')
-			}
-			col++
-		}
-		for ; col < e.Pos.Col; col++ {
-			b.WriteByte(' ')
-		}
-		b.WriteByte('^')
+		writeCaret(&b, e.Source, e.Pos.Col)
 	}
 	if e.Hint != "" {
 		b.WriteByte('\n')
@@ -80,3 +62,35 @@ func (e *Error) Error() string {
 
 // Unwrap makes errors.Is(err, ErrParse) hold.
 func (e *Error) Unwrap() error { return ErrParse }
+
+// Snippet renders the line of src holding p and, under it, a caret at p's
+// column: what an error of a later stage (the binder) shows to point into
+// the same text the parser read.
+func Snippet(src string, p Pos) string {
+	var b strings.Builder
+	writeCaret(&b, sourceLine(src, p.Offset), p.Col)
+	return b.String()
+}
+
+// writeCaret writes line, a newline and a caret under column col (1-based).
+func writeCaret(b *strings.Builder, line string, col int) {
+	b.WriteString(line)
+	b.WriteByte('\n')
+	// Keep tabs so the caret lines up however the terminal expands them.
+	c := 1
+	for _, r := range line {
+		if c >= col {
+			break
+		}
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+		c++
+	}
+	for ; c < col; c++ {
+		b.WriteByte(' ')
+	}
+	b.WriteByte('^')
+}
