@@ -69,7 +69,9 @@ func rtDate(t testing.TB, s string) plan.Literal {
 	return plan.Literal{Value: scalar.NewDate32Scalar(arrow.Date32FromTime(d))}
 }
 
-func rtBin(op exec.BinaryOp, l, r plan.Expr) plan.Binary { return plan.Binary{Op: op, Left: l, Right: r} }
+func rtBin(op exec.BinaryOp, l, r plan.Expr) plan.Binary {
+	return plan.Binary{Op: op, Left: l, Right: r}
+}
 
 func rtEq(l, r plan.Expr) plan.Binary { return rtBin(exec.OpEq, l, r) }
 
