@@ -30,7 +30,9 @@ type Options struct {
 	Format Format
 	// Partitions is the number of files per table (<= 0 means 1). Nation
 	// and region are always one file, and no table gets more files than
-	// it has rows (orders, for lineitem; parts, for partsupp).
+	// it has rows (orders, for lineitem; parts, for partsupp). Arrow IPC
+	// output is one file per table: the store reads an IPC table from a
+	// single file.
 	Partitions int
 	// Tables lists the tables to generate; empty means all eight.
 	Tables []string
@@ -102,6 +104,9 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if opts.Partitions > 1_000_000 {
 		return nil, fmt.Errorf("%w: %d partitions is more than the 1,000,000 supported", ErrInvalid, opts.Partitions)
+	}
+	if format == IPC && opts.Partitions > 1 {
+		return nil, fmt.Errorf("%w: Arrow IPC output is one file per table (the store opens an IPC table from one file); use one partition, or Parquet", ErrInvalid)
 	}
 	if opts.Dir == "" {
 		return nil, fmt.Errorf("%w: no output directory", ErrInvalid)
@@ -372,7 +377,11 @@ func finish(opts Options, format Format, tables []*tableDef, jobs []*fileJob) (*
 	for _, t := range tables {
 		res.Tables = append(res.Tables, TableResult{Name: t.name})
 		e := catalogEntry{Path: t.name, Format: format.catalogFormat()}
-		if format == CSV {
+		switch format {
+		case IPC:
+			// The store opens an IPC table from one file, not a directory.
+			e.Path = filepath.ToSlash(filepath.Join(t.name, "part-00000"+IPC.ext()))
+		case CSV:
 			e.Options = map[string]string{"header": "true", "schema": schemaString(t.schema)}
 		}
 		cat.Tables[t.name] = e

@@ -18,8 +18,12 @@ const (
 
 // orderKey maps the i-th order (from 0) to its key. Keys are sparse: of
 // each 32 consecutive keys only the first 8 are used (4.2.3), leaving
-// room for the refresh functions' inserts.
-func orderKey(i int64) int64 { return (i/8)*32 + i%8 + 1 }
+// room for the refresh functions' inserts. As in dbgen, the n-th order
+// (from 1) gets (n/8)*32 + n%8: keys 1-7, 32-39, 64-71, ...
+func orderKey(i int64) int64 {
+	n := i + 1
+	return (n/8)*32 + n%8
+}
 
 type order struct {
 	key   int64

@@ -1,6 +1,10 @@
 package gen
 
-import "github.com/apache/arrow/go/v15/arrow"
+import (
+	"slices"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
 
 // Partsupp rows (specification 4.2.3): four suppliers per part.
 
@@ -10,8 +14,23 @@ const suppliersPerPart = 4
 // (partkey + i * (S/4 + (partkey-1)/S)) mod S + 1 for S suppliers.
 // Lineitem draws its supplier from the same four, so every
 // (l_partkey, l_suppkey) is a partsupp row.
+//
+// At the scale factors the specification defines (S a multiple of
+// 10,000) the formula gives four distinct suppliers. At some small ones
+// it does not (S = 10, 120, ...: the step is a multiple of S/2 or S/3),
+// which would duplicate partsupp's primary key; there a repeated
+// supplier is replaced by the next unused key.
 func partSupplier(partKey, i, suppliers int64) int64 {
-	return (partKey+i*(suppliers/4+(partKey-1)/suppliers))%suppliers + 1
+	var keys [suppliersPerPart]int64
+	step := suppliers/4 + (partKey-1)/suppliers
+	for j := int64(0); j <= i; j++ {
+		k := (partKey+j*step)%suppliers + 1
+		for slices.Contains(keys[:j], k) {
+			k = k%suppliers + 1
+		}
+		keys[j] = k
+	}
+	return keys[i]
 }
 
 func genPartSupp(s *scale, lo, hi int64) arrow.Record {
