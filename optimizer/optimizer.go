@@ -25,7 +25,9 @@ type Rule interface {
 // Rules returns the default rule list, in the order they run.
 func Rules() []Rule {
 	return []Rule{
+		decorrelate{},
 		pushPredicates{},
+		reorderJoins{},
 		pushFilterIntoScan{},
 		pruneColumns{},
 	}
