@@ -277,7 +277,7 @@ func writeFile(ctx context.Context, s *scale, format Format, j *fileJob, cpu cha
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	w, err := newRecordWriter(format, j.tmp, j.t.schema)
+	w, err := newRecordWriter(format, j.tmp, j.path, j.t.schema)
 	if err != nil {
 		return err
 	}
@@ -409,6 +409,9 @@ func finish(opts Options, format Format, tables []*tableDef, jobs []*fileJob) (*
 		tr.Bytes += j.bytes
 		tr.Files = append(tr.Files, j.rel)
 	}
+	if opts.Force {
+		keepOtherTables(res.Catalog, cat)
+	}
 	b, err := json.MarshalIndent(cat, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("tpch/gen: internal error encoding the catalog: %v", err)
@@ -423,6 +426,25 @@ func finish(opts Options, format Format, tables []*tableDef, jobs []*fileJob) (*
 		return nil, fmt.Errorf("%w: %v", ErrWrite, err)
 	}
 	return res, nil
+}
+
+// keepOtherTables copies into cat the entries of an existing catalog for
+// tables this run did not generate, so regenerating some tables of a
+// directory keeps the others listed. An unreadable catalog is replaced.
+func keepOtherTables(path string, cat catalogJSON) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	var old catalogJSON
+	if json.Unmarshal(b, &old) != nil {
+		return
+	}
+	for name, e := range old.Tables {
+		if _, ok := cat.Tables[name]; !ok {
+			cat.Tables[name] = e
+		}
+	}
 }
 
 // removeStale removes part files in dir that this run did not write (an

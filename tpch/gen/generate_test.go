@@ -296,6 +296,20 @@ func TestForceReplaces(t *testing.T) {
 	if res.Tables[1].Rows != 100 {
 		t.Errorf("supplier rows %d", res.Tables[1].Rows)
 	}
+
+	// Regenerating one table keeps the others in the catalog.
+	opts.Tables = []string{"nation"}
+	if _, err := Generate(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := store.LoadCatalogFile(res.Catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cat.Close()
+	if got := cat.Names(); !slices.Equal(got, []string{"nation", "supplier"}) {
+		t.Errorf("catalog lists %v after regenerating nation", got)
+	}
 }
 
 func TestRecordsErrors(t *testing.T) {

@@ -77,18 +77,21 @@ type recordWriter interface {
 // fileSink is a buffered output file that remembers the first error and
 // how many bytes were written (for Arrow IPC's Seek at the start).
 type fileSink struct {
-	f   *os.File
-	w   *bufio.Writer
-	n   int64
-	err error
+	// name is the file's final name, for errors (it is written under a
+	// temporary one).
+	name string
+	f    *os.File
+	w    *bufio.Writer
+	n    int64
+	err  error
 }
 
-func createSink(path string) (*fileSink, error) {
+func createSink(path, name string) (*fileSink, error) {
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrWrite, err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrWrite, name, unwrapPath(err))
 	}
-	return &fileSink{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+	return &fileSink{name: name, f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
 }
 
 func (s *fileSink) Write(p []byte) (int, error) {
@@ -98,7 +101,7 @@ func (s *fileSink) Write(p []byte) (int, error) {
 	n, err := s.w.Write(p)
 	s.n += int64(n)
 	if err != nil {
-		s.err = fmt.Errorf("%w: %s: %v", ErrWrite, s.f.Name(), unwrapPath(err))
+		s.err = fmt.Errorf("%w: %s: %v", ErrWrite, s.name, unwrapPath(err))
 	}
 	return n, s.err
 }
@@ -112,10 +115,10 @@ func (s *fileSink) Seek(offset int64, whence int) (int64, error) {
 
 func (s *fileSink) close() error {
 	if err := s.w.Flush(); err != nil && s.err == nil {
-		s.err = fmt.Errorf("%w: %s: %v", ErrWrite, s.f.Name(), unwrapPath(err))
+		s.err = fmt.Errorf("%w: %s: %v", ErrWrite, s.name, unwrapPath(err))
 	}
 	if err := s.f.Close(); err != nil && s.err == nil {
-		s.err = fmt.Errorf("%w: %s: %v", ErrWrite, s.f.Name(), unwrapPath(err))
+		s.err = fmt.Errorf("%w: %s: %v", ErrWrite, s.name, unwrapPath(err))
 	}
 	return s.err
 }
@@ -129,8 +132,9 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func newRecordWriter(format Format, path string, schema *arrow.Schema) (recordWriter, error) {
-	sink, err := createSink(path)
+// newRecordWriter creates path to write a file that will be called name.
+func newRecordWriter(format Format, path, name string, schema *arrow.Schema) (recordWriter, error) {
+	sink, err := createSink(path, name)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +192,7 @@ type parquetWriter struct {
 func newParquetWriter(sink *fileSink, schema *arrow.Schema) (*parquetWriter, error) {
 	fw, err := pqarrow.NewFileWriter(schema, sink, parquetProps, pqarrow.DefaultWriterProps())
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrWrite, sink.f.Name(), err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrWrite, sink.name, err)
 	}
 	return &parquetWriter{sink: sink, fw: fw}, nil
 }
@@ -204,7 +208,7 @@ func (w *parquetWriter) fail(err error) error {
 	if w.sink.err != nil {
 		return w.sink.err
 	}
-	return fmt.Errorf("%w: %s: %v", ErrWrite, w.sink.f.Name(), err)
+	return fmt.Errorf("%w: %s: %v", ErrWrite, w.sink.name, err)
 }
 
 func (w *parquetWriter) close() error {
@@ -226,7 +230,7 @@ type ipcWriter struct {
 func newIPCWriter(sink *fileSink, schema *arrow.Schema) (*ipcWriter, error) {
 	fw, err := ipc.NewFileWriter(sink, ipc.WithSchema(schema))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrWrite, sink.f.Name(), err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrWrite, sink.name, err)
 	}
 	return &ipcWriter{sink: sink, fw: fw}, nil
 }
@@ -236,7 +240,7 @@ func (w *ipcWriter) write(rec arrow.Record) error {
 		if w.sink.err != nil {
 			return w.sink.err
 		}
-		return fmt.Errorf("%w: %s: %v", ErrWrite, w.sink.f.Name(), err)
+		return fmt.Errorf("%w: %s: %v", ErrWrite, w.sink.name, err)
 	}
 	return nil
 }
@@ -247,7 +251,7 @@ func (w *ipcWriter) close() error {
 		return cerr
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrWrite, w.sink.f.Name(), err)
+		return fmt.Errorf("%w: %s: %v", ErrWrite, w.sink.name, err)
 	}
 	return nil
 }
