@@ -26,6 +26,7 @@ type Rule interface {
 func Rules() []Rule {
 	return []Rule{
 		decorrelate{},
+		foldConstants{},
 		pushPredicates{},
 		reorderJoins{},
 		pushFilterIntoScan{},
