@@ -29,6 +29,7 @@ func Rules() []Rule {
 		foldConstants{},
 		pushPredicates{},
 		reorderJoins{},
+		pushLimits{},
 		pushFilterIntoScan{},
 		pruneColumns{},
 	}
