@@ -21,6 +21,7 @@ import (
 	"github.com/apache/arrow/go/v15/parquet/file"
 	"github.com/apache/arrow/go/v15/parquet/metadata"
 	"github.com/apache/arrow/go/v15/parquet/pqarrow"
+	pqschema "github.com/apache/arrow/go/v15/parquet/schema"
 )
 
 // ParquetOptions tune how Parquet files are read.
@@ -29,10 +30,12 @@ type ParquetOptions struct {
 	// It helps when few splits run at once on idle cores (one large row
 	// group); it costs a goroutine hand-off per column per batch and
 	// competes with the engine's own pipelines, which already read
-	// splits in parallel, so it is off by default. On a shared 2-core
-	// machine BenchmarkQ1Columns measured both ways between 3.3M and
-	// 5.4M rows/s, neither consistently ahead.
+	// splits in parallel, so it is off by default.
 	ParallelColumns bool
+	// DisableFastDecode reads every column through pqarrow instead of
+	// the fast column decoder (see parquet_fast.go): for comparisons and
+	// as an escape hatch.
+	DisableFastDecode bool
 }
 
 // ParquetTable is a Parquet file, or a directory of Parquet files with one
@@ -41,7 +44,10 @@ type ParquetOptions struct {
 // skipped, both by [Prune] and when a split is opened.
 //
 // Records are decoded (Parquet has no zero-copy path) into buffers from the
-// allocator given to Open. Decimal columns keep their precision and scale
+// allocator given to Open. Flat columns of the common types (int32, int64,
+// date32, float32/64, decimal128 from INT32, INT64 or FIXED_LEN_BYTE_ARRAY,
+// utf8 and binary) in plain or dictionary encoding are decoded page by page
+// by the store's own decoder; other columns go through pqarrow. Decimal columns keep their precision and scale
 // (an INT64 DECIMAL(15,2) column reads as decimal128(15,2)), DATE columns
 // read as date32, strings as utf8.
 //
@@ -171,9 +177,24 @@ func openParquetFile(path string) (pf *parquetFile, schema *arrow.Schema, err er
 		return nil, nil, fmt.Errorf("%w: %s: mapping the Parquet schema to Arrow: %v", ErrCorrupt, path, err)
 	}
 	pf = &parquetFile{path: path, meta: rdr.MetaData(), size: info.Size()}
-	pf.leaves = make([][]int, len(fr.Manifest.Fields))
-	for i := range fr.Manifest.Fields {
-		pf.leaves[i] = collectLeaves(&fr.Manifest.Fields[i], nil)
+	// Each top-level field's leaf columns, from the Parquet schema (the
+	// manifest's leaf indices of nested fields are not reliable in v15:
+	// a list's element leaf reports column 0).
+	root := pf.meta.Schema.Root()
+	if root.NumFields() != len(fr.Manifest.Fields) || root.NumFields() != schema.NumFields() {
+		return nil, nil, fmt.Errorf("%w: %s: %d top-level Parquet fields for %d Arrow fields", ErrCorrupt, path, root.NumFields(), schema.NumFields())
+	}
+	top := make(map[pqschema.Node]int, root.NumFields())
+	for i := 0; i < root.NumFields(); i++ {
+		top[root.Field(i)] = i
+	}
+	pf.leaves = make([][]int, root.NumFields())
+	for c := 0; c < pf.meta.Schema.NumColumns(); c++ {
+		f, ok := top[pf.meta.Schema.ColumnRoot(c)]
+		if !ok {
+			return nil, nil, fmt.Errorf("%w: %s: leaf column %d has no top-level field", ErrCorrupt, path, c)
+		}
+		pf.leaves[f] = append(pf.leaves[f], c)
 	}
 	// Touch every row group's metadata now, so a garbled footer fails at
 	// open time rather than in the middle of a query.
@@ -186,16 +207,6 @@ func openParquetFile(path string) (pf *parquetFile, schema *arrow.Schema, err er
 		}
 	}
 	return pf, schema, nil
-}
-
-func collectLeaves(f *pqarrow.SchemaField, out []int) []int {
-	if f.IsLeaf() {
-		return append(out, f.ColIndex)
-	}
-	for i := range f.Children {
-		out = collectLeaves(&f.Children[i], out)
-	}
-	return out
 }
 
 // Schema implements Table.
@@ -450,6 +461,9 @@ func (s *parquetSplit) Open(ctx context.Context, mem memory.Allocator, opts Scan
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
 	schema, err := projectSchema(s.t.schema, opts.Columns)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.f.path, err)
@@ -461,6 +475,9 @@ func (s *parquetSplit) Open(ctx context.Context, mem memory.Allocator, opts Scan
 	s.t.rowGroupsRead.Add(1)
 	if opts.Columns != nil && len(opts.Columns) == 0 {
 		return newCountReader(s.EstimatedRows(), opts.batchSize()), nil
+	}
+	if plan := s.planFast(opts.Columns); len(plan.fastCols) > 0 {
+		return s.openHybrid(ctx, mem, opts, schema, plan)
 	}
 	var leaves []int
 	dups := false
@@ -481,12 +498,9 @@ func (s *parquetSplit) Open(ctx context.Context, mem memory.Allocator, opts Scan
 			leaves = append(leaves, s.f.leaves[c]...)
 		}
 	}
-	osf, err := os.Open(s.f.path)
+	osf, err := openSplitFile(s.f.path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %s", ErrNotFound, s.f.path)
-		}
-		return nil, fmt.Errorf("%w: %s: %v", ErrNotFound, s.f.path, err)
+		return nil, err
 	}
 	ok := false
 	defer func() {
@@ -494,9 +508,6 @@ func (s *parquetSplit) Open(ctx context.Context, mem memory.Allocator, opts Scan
 			osf.Close()
 		}
 	}()
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
 	pr, err := file.NewParquetReader(osf, file.WithMetadata(s.f.meta))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.f.path, err)
@@ -512,6 +523,18 @@ func (s *parquetSplit) Open(ctx context.Context, mem memory.Allocator, opts Scan
 	}
 	ok = true
 	return &parquetReader{split: s, schema: schema, cols: opts.Columns, dups: dups, inner: inner, file: osf, ctx: ctx}, nil
+}
+
+// openSplitFile opens a table's file for one split's reader.
+func openSplitFile(path string) (*os.File, error) {
+	osf, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s", ErrNotFound, path)
+		}
+		return nil, fmt.Errorf("%w: %s: %v", ErrNotFound, path, err)
+	}
+	return osf, nil
 }
 
 // parquetReader adapts pqarrow's record reader: it retains each record for

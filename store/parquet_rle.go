@@ -1,0 +1,198 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"github.com/apache/arrow/go/v15/arrow/bitutil"
+)
+
+// errRLEShort reports RLE/bit-packed data that ends before the values its
+// page promises.
+var errRLEShort = errors.New("RLE/bit-packed data ends early")
+
+// rleDecoder reads Parquet's RLE/bit-packed hybrid encoding: the encoding
+// of definition levels and of dictionary indices. The data is a sequence
+// of runs, each a ULEB128 header: an even header is a run of header>>1
+// copies of one value stored in ceil(width/8) little-endian bytes; an odd
+// header is header>>1 groups of 8 values bit-packed LSB first, width bytes
+// per group.
+type rleDecoder struct {
+	data  []byte // the runs not started yet
+	width uint   // bits per value, 0..32
+	mask  uint64
+
+	rleLeft int    // values left in the current RLE run
+	rleVal  uint32 // its value
+	bp      []byte // the current bit-packed run's bytes
+	bpPos   int    // index of its next value
+	bpLeft  int    // values left in it
+}
+
+func (d *rleDecoder) reset(data []byte, width uint) {
+	*d = rleDecoder{data: data, width: width, mask: 1<<width - 1}
+}
+
+// nextRun loads the next run's header.
+func (d *rleDecoder) nextRun() error {
+	h, n := binary.Uvarint(d.data)
+	if n <= 0 {
+		return errRLEShort
+	}
+	d.data = d.data[n:]
+	if h&1 == 0 {
+		count := h >> 1
+		nb := int(d.width+7) / 8
+		if count == 0 || count > 1<<31 || len(d.data) < nb {
+			return errRLEShort
+		}
+		var v uint32
+		for i := 0; i < nb; i++ {
+			v |= uint32(d.data[i]) << (8 * i)
+		}
+		if uint64(v) > d.mask {
+			return errors.New("RLE value wider than its bit width")
+		}
+		d.data = d.data[nb:]
+		d.rleLeft, d.rleVal = int(count), v
+		return nil
+	}
+	groups := h >> 1
+	if groups == 0 || groups > 1<<28 {
+		return errRLEShort
+	}
+	nbytes := int(groups) * int(d.width)
+	values := int(groups) * 8
+	if nbytes > len(d.data) {
+		// The last run may be cut short of whole groups: keep the
+		// values its bytes hold; asking for more is an error.
+		if d.width == 0 {
+			nbytes = 0
+		} else {
+			nbytes = len(d.data)
+			values = nbytes * 8 / int(d.width)
+		}
+	}
+	d.bp, d.bpPos, d.bpLeft = d.data[:nbytes], 0, values
+	d.data = d.data[nbytes:]
+	return nil
+}
+
+// unpackOne returns value i of a bit-packed run.
+func (d *rleDecoder) unpackOne(i int) uint32 {
+	bit := uint(i) * d.width
+	b := int(bit >> 3)
+	var w uint64
+	for j := 0; j < 8 && b+j < len(d.bp); j++ {
+		w |= uint64(d.bp[b+j]) << (8 * j)
+	}
+	return uint32((w >> (bit & 7)) & d.mask)
+}
+
+// unpack writes len(dst) values of the current bit-packed run, starting at
+// d.bpPos, which the caller ensures are there.
+func (d *rleDecoder) unpack(dst []uint32) {
+	i, pos := 0, d.bpPos
+	// Up to a group boundary one at a time.
+	for ; i < len(dst) && pos&7 != 0; i, pos = i+1, pos+1 {
+		dst[i] = d.unpackOne(pos)
+	}
+	w := int(d.width)
+	mask := d.mask
+	// Whole groups of 8 values: w bytes each, read as four words.
+	for ; len(dst)-i >= 8; i, pos = i+8, pos+8 {
+		g := (pos >> 3) * w
+		var words [5]uint64
+		if g+32 <= len(d.bp) {
+			words[0] = binary.LittleEndian.Uint64(d.bp[g:])
+			words[1] = binary.LittleEndian.Uint64(d.bp[g+8:])
+			words[2] = binary.LittleEndian.Uint64(d.bp[g+16:])
+			words[3] = binary.LittleEndian.Uint64(d.bp[g+24:])
+		} else {
+			var tmp [40]byte
+			copy(tmp[:], d.bp[g:min(g+w, len(d.bp))])
+			words[0] = binary.LittleEndian.Uint64(tmp[0:])
+			words[1] = binary.LittleEndian.Uint64(tmp[8:])
+			words[2] = binary.LittleEndian.Uint64(tmp[16:])
+			words[3] = binary.LittleEndian.Uint64(tmp[24:])
+		}
+		out := dst[i : i+8 : i+8]
+		if w <= 8 {
+			x := words[0]
+			for j := range out {
+				out[j] = uint32(x & mask)
+				x >>= uint(w)
+			}
+			continue
+		}
+		for j := range out {
+			bit := uint(j * w)
+			k, sh := bit>>6, bit&63
+			v := words[k] >> sh
+			if sh+uint(w) > 64 {
+				v |= words[k+1] << (64 - sh)
+			}
+			out[j] = uint32(v & mask)
+		}
+	}
+	for ; i < len(dst); i, pos = i+1, pos+1 {
+		dst[i] = d.unpackOne(pos)
+	}
+}
+
+// values fills dst with the next len(dst) values.
+func (d *rleDecoder) values(dst []uint32) error {
+	for len(dst) > 0 {
+		switch {
+		case d.rleLeft > 0:
+			n := min(d.rleLeft, len(dst))
+			v := d.rleVal
+			for i := range dst[:n] {
+				dst[i] = v
+			}
+			d.rleLeft -= n
+			dst = dst[n:]
+		case d.bpLeft > 0:
+			n := min(d.bpLeft, len(dst))
+			d.unpack(dst[:n])
+			d.bpPos += n
+			d.bpLeft -= n
+			dst = dst[n:]
+		default:
+			if err := d.nextRun(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// bits decodes the next n values of a bit width 1 stream (definition
+// levels of a flat optional column) into bitmap at bit offset off and
+// returns how many are 1.
+func (d *rleDecoder) bits(bitmap []byte, off, n int) (ones int, err error) {
+	for n > 0 {
+		switch {
+		case d.rleLeft > 0:
+			k := min(d.rleLeft, n)
+			bitutil.SetBitsTo(bitmap, int64(off), int64(k), d.rleVal != 0)
+			if d.rleVal != 0 {
+				ones += k
+			}
+			d.rleLeft -= k
+			off, n = off+k, n-k
+		case d.bpLeft > 0:
+			k := min(d.bpLeft, n)
+			bitutil.CopyBitmap(d.bp, d.bpPos, k, bitmap, off)
+			ones += bitutil.CountSetBits(d.bp, d.bpPos, k)
+			d.bpPos += k
+			d.bpLeft -= k
+			off, n = off+k, n-k
+		default:
+			if err := d.nextRun(); err != nil {
+				return ones, err
+			}
+		}
+	}
+	return ones, nil
+}
