@@ -30,6 +30,7 @@ func Rules() []Rule {
 		pushPredicates{},
 		reorderJoins{},
 		pushLimits{},
+		dedupeAggregates{},
 		pushFilterIntoScan{},
 		pruneColumns{},
 	}
