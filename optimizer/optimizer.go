@@ -25,7 +25,6 @@ type Rule interface {
 // Rules returns the default rule list, in the order they run.
 func Rules() []Rule {
 	return []Rule{
-		decorrelate{},
 		foldConstants{},
 		pushPredicates{},
 		reorderJoins{},
