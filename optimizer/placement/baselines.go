@@ -60,15 +60,32 @@ func GreedyLocality(p *Problem) (*Placement, error) {
 }
 
 func (c *compiled) baseline(name string, seed int64) (*assignment, error) {
-	p := c.newPlacer(name)
-	var choose chooseFunc
+	choose, err := c.baselineRule(name, seed)
+	if err != nil {
+		return nil, err
+	}
+	return c.newPlacer(name).run(choose)
+}
+
+// baselineRule returns the choice rule of a baseline. Rules with state
+// (the round-robin cursor, the node being packed) keep it per rule, so use
+// a fresh rule per placement.
+func (c *compiled) baselineRule(name string, seed int64) (chooseFunc, error) {
 	switch name {
 	case BaselineRandom:
 		rng := rand.New(rand.NewSource(seed))
-		choose = func(p *placer, s, t int) (int, int) {
+		return func(p *placer, s, t int) (int, int) {
+			N := c.nNodes()
 			for v := range c.stages[s].variants {
+				// Rejection sampling is uniform over the allowed nodes
+				// and needs no scan while most nodes are allowed.
+				for try := 0; try < 16; try++ {
+					if n := rng.Intn(N); p.allowed(s, v, n) {
+						return n, v
+					}
+				}
 				var ok []int
-				for n := 0; n < c.nNodes(); n++ {
+				for n := 0; n < N; n++ {
 					if p.allowed(s, v, n) {
 						ok = append(ok, n)
 					}
@@ -78,10 +95,10 @@ func (c *compiled) baseline(name string, seed int64) (*assignment, error) {
 				}
 			}
 			return -1, -1
-		}
+		}, nil
 	case BaselineSpread:
 		cursor := 0
-		choose = func(p *placer, s, t int) (int, int) {
+		return func(p *placer, s, t int) (int, int) {
 			for v := range c.stages[s].variants {
 				for i := 0; i < c.nNodes(); i++ {
 					n := (cursor + i) % c.nNodes()
@@ -92,26 +109,58 @@ func (c *compiled) baseline(name string, seed int64) (*assignment, error) {
 				}
 			}
 			return -1, -1
-		}
+		}, nil
 	case BaselinePack:
-		choose = func(p *placer, s, t int) (int, int) {
-			return firstVariant(p, s, func(n, v int) float64 { return -p.load[n] })
-		}
+		return packRule(), nil
 	case BaselineLocality:
-		choose = func(p *placer, s, t int) (int, int) {
-			return firstVariant(p, s, func(n, v int) float64 { return -p.localBytes(s, t, n) })
-		}
-	default:
-		return nil, fmt.Errorf("%w: unknown baseline %q (valid: random, spread, pack, locality)", ErrInvalid, name)
+		return localityChoose, nil
 	}
-	return p.run(choose)
+	return nil, fmt.Errorf("%w: unknown baseline %q (valid: random, spread, pack, locality)", ErrInvalid, name)
 }
 
-// firstVariant chooses with score among the nodes of the first variant that
-// has any allowed node, so baselines prefer a stage's primary demand.
-func firstVariant(p *placer, s int, score func(n, v int) float64) (int, int) {
+// packRule puts each task on the fullest allowed node, preferring a
+// stage's first variant. Loads only grow while a stage is placed and the
+// allowed nodes only shrink, so the node chosen last stays the fullest
+// allowed one until it is full: it is kept, and the nodes are scanned
+// again only then.
+func packRule() chooseFunc {
+	stage, keep := -1, []int(nil)
+	return func(p *placer, s, t int) (int, int) {
+		vs := p.c.stages[s].variants
+		if s != stage {
+			stage, keep = s, make([]int, len(vs))
+			for v := range keep {
+				keep[v] = -1
+			}
+		}
+		for v := range vs {
+			if n := keep[v]; n >= 0 && p.allowed(s, v, n) {
+				return n, v
+			}
+			best := -1
+			for n := 0; n < p.c.nNodes(); n++ {
+				if p.allowed(s, v, n) && (best < 0 || p.load[n] > p.load[best]) {
+					best = n
+				}
+			}
+			if best >= 0 {
+				keep[v] = best
+				return best, v
+			}
+		}
+		return -1, -1
+	}
+}
+
+// localityChoose puts each task where most of its input or upstream output
+// lies, preferring a stage's first variant.
+func localityChoose(p *placer, s, t int) (int, int) {
+	rule := scoreRule{
+		score: func(n, v int) float64 { return -p.localBytes(s, t, n) },
+		floor: func() float64 { return -p.upstreamGain(s) },
+	}
 	for v := range p.c.stages[s].variants {
-		n, vv := p.chooseMin(s, score, func(_, x int) bool { return x == v })
+		n, vv := p.chooseMin(s, t, rule, func(_, x int) bool { return x == v })
 		if n >= 0 {
 			return n, vv
 		}
@@ -137,4 +186,18 @@ func (p *placer) localBytes(s, t, n int) float64 {
 		}
 	}
 	return b
+}
+
+// upstreamGain bounds what localBytes gains on a node from upstream tasks
+// of shuffle and combine edges.
+func (p *placer) upstreamGain(s int) float64 {
+	c := p.c
+	g := 0.0
+	for _, ei := range c.in[s] {
+		e := c.p.Edges[ei]
+		if e.Kind != EdgeForward {
+			g += float64(e.Bytes) / float64(c.stages[s].k) * p.cntTree[e.From].max() / float64(c.stages[e.From].k)
+		}
+	}
+	return g
 }

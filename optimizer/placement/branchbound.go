@@ -171,12 +171,16 @@ func (m *ipModel) decode(x []float64, algorithm string) (*assignment, error) {
 			classOf[n] = ci
 		}
 	}
-	p := c.newPlacer(algorithm)
+	groups := make([][]int, len(m.classes))
+	for ci, cl := range m.classes {
+		groups[ci] = cl.members
+	}
+	p := c.newPlacerGroups(algorithm, groups)
 	choose := func(p *placer, s, t int) (int, int) {
-		score := p.scorer(s, t)
-		n, v := p.chooseMin(s, score, func(n, v int) bool { return quota[s][v][classOf[n]] >= 0.5 })
+		rule := p.greedyRule(s, t)
+		n, v := p.chooseMin(s, t, rule, func(n, v int) bool { return quota[s][v][classOf[n]] >= 0.5 })
 		if n < 0 {
-			n, v = p.chooseMin(s, score, nil)
+			n, v = p.chooseMin(s, t, rule, nil)
 		}
 		if n >= 0 {
 			quota[s][v][classOf[n]]--

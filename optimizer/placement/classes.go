@@ -1,9 +1,7 @@
 package placement
 
 import (
-	"fmt"
 	"sort"
-	"strings"
 )
 
 // class is a set of nodes the integer program treats as interchangeable: the
@@ -24,25 +22,7 @@ type class struct {
 // classes folds the nodes into at most maxClasses classes (more only when
 // that many node shapes differ in resources or constrained labels).
 func (c *compiled) classes(maxClasses int) []*class {
-	demanded := make([]bool, len(c.res))
-	labelKeys := map[string]bool{}
-	for s := range c.stages {
-		for _, v := range c.stages[s].variants {
-			for ri, d := range v.demand {
-				if d > 0 {
-					demanded[ri] = true
-				}
-			}
-		}
-		for _, l := range c.p.Stages[s].Labels {
-			labelKeys[l.Key] = true
-		}
-	}
-	keys := make([]string, 0, len(labelKeys))
-	for k := range labelKeys {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	shapeOf := c.nodeShapes()
 	localCount := func(n int) []float64 {
 		lc := make([]float64, len(c.stages))
 		for s := range c.stages {
@@ -62,17 +42,7 @@ func (c *compiled) classes(maxClasses int) []*class {
 	shapes := map[string][]*group{}
 	var shapeOrder []string
 	for n := 0; n < c.nNodes(); n++ {
-		var sb strings.Builder
-		for ri := range c.res {
-			if demanded[ri] {
-				fmt.Fprintf(&sb, "%g,", c.cap[n][ri])
-			}
-		}
-		for _, k := range keys {
-			v, ok := c.p.Cluster.Nodes[n].Labels[k]
-			fmt.Fprintf(&sb, "|%v:%q", ok, v)
-		}
-		shape := sb.String()
+		shape := shapeOf[n]
 		lc := localCount(n)
 		gs, seen := shapes[shape]
 		if !seen {

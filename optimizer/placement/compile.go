@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 )
 
 // compiled is a validated Problem in index form, shared by the solver, the
@@ -17,6 +18,13 @@ type compiled struct {
 	stages  []cstage
 	topo    []int   // stage indexes, producers before consumers
 	in, out [][]int // edge indexes per stage
+
+	// Derived once, used by every placer.
+	groups      [][]int     // nodes by shape, see nodeGroups
+	order       [][]int     // per stage: tasks by input size, see taskOrder
+	minNodesOf  []int       // per stage: minNodes
+	evenShareOf []float64   // per stage: evenShare
+	softBad     [][]float64 // stage x node: soft labels a task breaks there
 }
 
 type cstage struct {
@@ -134,7 +142,63 @@ func compile(p *Problem, opts Options) (*compiled, error) {
 			return nil, err
 		}
 	}
+	c.order = make([][]int, len(c.stages))
+	c.minNodesOf = make([]int, len(c.stages))
+	c.evenShareOf = make([]float64, len(c.stages))
+	c.softBad = make([][]float64, len(c.stages))
+	for s := range c.stages {
+		c.minNodesOf[s] = c.minNodes(s)
+		c.evenShareOf[s] = c.evenShare(s)
+		c.softBad[s] = make([]float64, c.nNodes())
+		for n := range c.softBad[s] {
+			for _, l := range c.stages[s].softLabel {
+				if !labelHolds(l, p.Cluster.Nodes[n].Labels) {
+					c.softBad[s][n]++
+				}
+			}
+		}
+	}
 	return c, nil
+}
+
+// nodeShapes returns per node a key that is equal for nodes with the same
+// capacities of demanded resources and the same values of the labels some
+// constraint mentions.
+func (c *compiled) nodeShapes() []string {
+	demanded := make([]bool, len(c.res))
+	labelKeys := map[string]bool{}
+	for s := range c.stages {
+		for _, v := range c.stages[s].variants {
+			for ri, d := range v.demand {
+				if d > 0 {
+					demanded[ri] = true
+				}
+			}
+		}
+		for _, l := range c.p.Stages[s].Labels {
+			labelKeys[l.Key] = true
+		}
+	}
+	keys := make([]string, 0, len(labelKeys))
+	for k := range labelKeys {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]string, c.nNodes())
+	for n := range out {
+		var sb strings.Builder
+		for ri := range c.res {
+			if demanded[ri] {
+				fmt.Fprintf(&sb, "%g,", c.cap[n][ri])
+			}
+		}
+		for _, k := range keys {
+			v, ok := c.p.Cluster.Nodes[n].Labels[k]
+			fmt.Fprintf(&sb, "|%v:%q", ok, v)
+		}
+		out[n] = sb.String()
+	}
+	return out
 }
 
 func (c *compiled) sortTopo() error {

@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -136,43 +137,43 @@ func (c *compiled) runnerUp(se *StageExplanation, a *assignment, chosen Metrics)
 	s := se.Stage
 	bestDelta := math.Inf(1)
 	var firstBad string
+	p := c.newPlacer("alternative")
+	p.loadAssignment(a)
+	for t := range a.node[s] {
+		p.remove(s, t)
+	}
 	for _, alt := range alternatives {
-		p := c.newPlacer("alternative")
-		for s2 := range a.node {
-			if s2 == s {
-				continue
-			}
-			for t := range a.node[s2] {
-				p.put(s2, t, a.variant[s2][t], a.node[s2][t])
-			}
-		}
 		var choose chooseFunc
 		switch alt.rule {
 		case BaselineLocality:
-			choose = func(p *placer, s, t int) (int, int) {
-				return firstVariant(p, s, func(n, v int) float64 { return -p.localBytes(s, t, n) })
-			}
+			choose = localityChoose
 		case BaselinePack:
-			choose = func(p *placer, s, t int) (int, int) {
-				return firstVariant(p, s, func(n, v int) float64 { return -p.load[n] })
-			}
+			choose = packRule()
 		case BaselineSpread:
-			choose = func(p *placer, s, t int) (int, int) {
-				return firstVariant(p, s, func(n, v int) float64 { return p.cnt[s][n]*1e6 + float64(n) })
-			}
+			choose, _ = c.baselineRule(BaselineSpread, 0)
 		default:
 			choose = greedyChoose
 		}
-		if err := p.placeStage(s, choose); err != nil {
+		err := p.placeStage(s, choose)
+		if err == nil && sameStage(p.a, a, s) {
+			err = errSame
+		}
+		var m Metrics
+		if err == nil {
+			m = c.evaluate(p.a)
+		}
+		for t := range a.node[s] {
+			p.remove(s, t)
+		}
+		if errors.Is(err, errSame) {
+			continue
+		}
+		if err != nil {
 			if firstBad == "" {
 				firstBad = fmt.Sprintf("%s: no room (%v)", alt.name, err)
 			}
 			continue
 		}
-		if sameStage(p.a, a, s) {
-			continue
-		}
-		m := c.evaluate(p.a)
 		if !m.Feasible() {
 			if firstBad == "" {
 				firstBad = fmt.Sprintf("%s: breaks %s", alt.name, m.HardViolations[0])
@@ -191,6 +192,9 @@ func (c *compiled) runnerUp(se *StageExplanation, a *assignment, chosen Metrics)
 		se.RunnerUp, se.Why = firstBad, "infeasible"
 	}
 }
+
+// errSame marks an alternative that gives the chosen placement back.
+var errSame = errors.New("same placement")
 
 func sameStage(x, y *assignment, s int) bool {
 	for t := range x.node[s] {

@@ -204,9 +204,9 @@ func (c *compiled) evaluate(a *assignment) Metrics {
 				m.HardViolations = append(m.HardViolations, fmt.Sprintf("stage %d (%s) is STRICT_SPREAD but puts %d tasks on one node", s, c.p.Stages[s].Name, int(maxCnt)))
 			}
 		case StrategyPack:
-			m.SoftViolations += math.Max(0, float64(sm.Nodes-c.minNodes(s)))
+			m.SoftViolations += math.Max(0, float64(sm.Nodes-c.minNodesOf[s]))
 		case StrategySpread:
-			m.SoftViolations += math.Max(0, maxCnt-c.evenShare(s))
+			m.SoftViolations += math.Max(0, maxCnt-c.evenShareOf[s])
 		}
 	}
 	for _, e := range c.p.Edges {

@@ -117,128 +117,202 @@ func Solve(p *Problem, opts *Options) (*Result, error) {
 	return &Result{Placement: pl, Metrics: m, Explanation: x, Elapsed: time.Since(start)}, nil
 }
 
-// polish moves single tasks to other nodes while that lowers the exact
-// objective and time is left. It reports whether anything moved.
+// polish improves a by local search while that lowers the exact objective
+// (one pass always, more while time is left): whole-stage moves for small and STRICT_PACK stages,
+// single-task moves, and swaps that bring a task to a full node holding
+// its data. Every move is priced by exact marginal objectives (see
+// placer.marginal), so the search costs candidates, not evaluations. It
+// reports whether anything moved; a polished placement that Evaluate does
+// not confirm as better is discarded.
 func (c *compiled) polish(a *assignment, deadline time.Time) bool {
+	before := c.evaluate(a).Objective
+	orig := cloneAssignment(a)
 	p := c.newPlacer(a.algorithm)
-	for s := range a.node {
-		for t := range a.node[s] {
-			p.put(s, t, a.variant[s][t], a.node[s][t])
-		}
-	}
-	cur := c.evaluate(p.a).Objective
+	p.loadAssignment(a)
 	moved := false
-	for pass := 0; pass < 4; pass++ {
+	expired := func() bool { return time.Now().After(deadline) }
+	// The first pass always runs (it costs tasks x candidates, not
+	// evaluations); later ones while time is left.
+	for pass := 0; pass < 4 && (pass == 0 || !expired()); pass++ {
 		better := false
-		// Whole-stage moves: single-task moves cannot relocate a
-		// STRICT_PACK group, and packing a stage may pay off only whole.
 		for _, s := range c.topo {
-			if time.Now().After(deadline) {
-				break
-			}
-			nodes := append([]int(nil), p.a.node[s]...)
-			vars := append([]int(nil), p.a.variant[s]...)
-			for t := range nodes {
-				p.remove(s, t)
-			}
-			bn, bObj := -1, cur
-			for n := 0; n < c.nNodes(); n++ {
-				ok := true
-				for t := range nodes {
-					if !p.allowed(s, vars[t], n) {
-						ok = false
-						break
-					}
-					p.put(s, t, vars[t], n)
-				}
-				if ok {
-					if m := c.evaluate(p.a); m.Feasible() && m.Objective < bObj-1e-6 {
-						bn, bObj = n, m.Objective
-					}
-				}
-				for t := range nodes {
-					if p.a.node[s][t] >= 0 {
-						p.remove(s, t)
-					}
-				}
-			}
-			for t := range nodes {
-				if bn >= 0 {
-					p.put(s, t, vars[t], bn)
-				} else {
-					p.put(s, t, vars[t], nodes[t])
-				}
-			}
-			if bn >= 0 {
-				cur, better, moved = bObj, true, true
+			if (c.stages[s].k <= 8 || c.stages[s].strategy == StrategyStrictPack) && p.moveStage(s) {
+				better = true
 			}
 		}
 		for _, s := range c.topo {
 			for t := 0; t < c.stages[s].k; t++ {
-				if time.Now().After(deadline) {
-					copyAssignment(a, p.a)
-					return moved
+				if pass > 0 && t%64 == 0 && expired() {
+					break
 				}
-				n0, v0 := p.a.node[s][t], p.a.variant[s][t]
-				p.remove(s, t)
-				bn, bv, bObj := n0, v0, cur
-				for v := range c.stages[s].variants {
-					for n := 0; n < c.nNodes(); n++ {
-						if (n == n0 && v == v0) || !p.allowed(s, v, n) {
-							continue
-						}
-						p.put(s, t, v, n)
-						if m := c.evaluate(p.a); m.Feasible() && m.Objective < bObj-1e-6 {
-							bn, bv, bObj = n, v, m.Objective
-						}
-						p.remove(s, t)
-					}
-				}
-				p.put(s, t, bv, bn)
-				if bn != n0 || bv != v0 {
-					cur, better, moved = bObj, true, true
+				if p.moveTask(s, t) {
+					better = true
 				}
 			}
-		}
-		// Swaps of two tasks of one stage keep per-node counts (so
-		// SPREAD shares and capacities mostly hold) but fix locality.
-		for _, s := range c.topo {
-			k := c.stages[s].k
-			for t1 := 0; t1 < k; t1++ {
-				for t2 := t1 + 1; t2 < k; t2++ {
-					if time.Now().After(deadline) {
-						copyAssignment(a, p.a)
-						return moved
-					}
-					n1, v1, n2, v2 := p.a.node[s][t1], p.a.variant[s][t1], p.a.node[s][t2], p.a.variant[s][t2]
-					if n1 == n2 {
-						continue
-					}
-					p.remove(s, t1)
-					p.remove(s, t2)
-					if p.allowed(s, v1, n2) {
-						p.put(s, t1, v1, n2)
-						if p.allowed(s, v2, n1) {
-							p.put(s, t2, v2, n1)
-							if m := c.evaluate(p.a); m.Feasible() && m.Objective < cur-1e-6 {
-								cur, better, moved = m.Objective, true, true
-								continue
-							}
-							p.remove(s, t2)
-						}
-						p.remove(s, t1)
-					}
-					p.put(s, t1, v1, n1)
-					p.put(s, t2, v2, n2)
-				}
+			if (pass == 0 || !expired()) && p.swapToData(s) {
+				better = true
 			}
 		}
 		if !better {
 			break
 		}
+		moved = true
 	}
 	copyAssignment(a, p.a)
+	if moved && c.evaluate(a).Objective > before {
+		copyAssignment(a, orig)
+		return false
+	}
 	return moved
+}
+
+// improves reports whether cost beats base by more than rounding.
+func improves(cost, base float64) bool {
+	return cost < base-1e-6*math.Max(1, math.Abs(base))
+}
+
+// moveTask moves task t of s to its best (node, variant) if that is
+// cheaper than where it is.
+func (p *placer) moveTask(s, t int) bool {
+	n0, v0 := p.a.node[s][t], p.a.variant[s][t]
+	p.remove(s, t)
+	base := p.marginal(s, t, v0, n0)
+	n, v := p.chooseMin(s, t, p.greedyRule(s, t), nil)
+	if n >= 0 && (n != n0 || v != v0) && improves(p.marginal(s, t, v, n), base) {
+		p.put(s, t, v, n)
+		return true
+	}
+	p.put(s, t, v0, n0)
+	return false
+}
+
+// moveStage moves every task of s to one node if that is cheaper: single
+// moves cannot relocate a STRICT_PACK group, and packing a small stage
+// may pay off only whole.
+func (p *placer) moveStage(s int) bool {
+	c := p.c
+	k := c.stages[s].k
+	nodes := append([]int(nil), p.a.node[s]...)
+	vars := append([]int(nil), p.a.variant[s]...)
+	cur := 0.0
+	for t := k - 1; t >= 0; t-- {
+		p.remove(s, t)
+		cur += p.marginal(s, t, vars[t], nodes[t])
+	}
+	seen := map[int]bool{}
+	var cands []int
+	for t := 0; t < k; t++ {
+		for _, n := range p.candidates(s, t, true, nil) {
+			if !seen[n] {
+				seen[n] = true
+				cands = append(cands, n)
+			}
+		}
+	}
+	bn, best := -1, cur
+	for _, n := range cands {
+		cost, ok := 0.0, true
+		for t := 0; t < k; t++ {
+			if !p.allowed(s, vars[t], n) {
+				ok = false
+				break
+			}
+			cost += p.marginal(s, t, vars[t], n)
+			p.put(s, t, vars[t], n)
+		}
+		for t := 0; t < k; t++ {
+			p.remove(s, t)
+		}
+		if ok && improves(cost, best) {
+			bn, best = n, cost
+		}
+	}
+	for t := 0; t < k; t++ {
+		if bn >= 0 {
+			p.put(s, t, vars[t], bn)
+		} else {
+			p.put(s, t, vars[t], nodes[t])
+		}
+	}
+	return bn >= 0
+}
+
+// swapToData swaps a task that reads remotely with a task of the same
+// stage sitting on a node that holds its data but has no room for one
+// more task: a move the single-task moves cannot make.
+func (p *placer) swapToData(s int) bool {
+	c := p.c
+	cs := &c.stages[s]
+	byNode := map[int][]int{}
+	for t, n := range p.a.node[s] {
+		byNode[n] = append(byNode[n], t)
+	}
+	swapped := false
+	for t1 := 0; t1 < cs.k; t1++ {
+		n1, v1 := p.a.node[s][t1], p.a.variant[s][t1]
+		if cs.input[t1] == 0 || cs.local[t1][n1] >= cs.input[t1]-1e-9 {
+			continue
+		}
+		for r := range cs.local[t1] {
+			if r == n1 || cs.local[t1][r] <= cs.local[t1][n1] {
+				continue
+			}
+			done := false
+			for i, t2 := range byNode[r] {
+				if i >= 4 || p.a.node[s][t2] != r {
+					break
+				}
+				if p.trySwap(s, t1, t2) {
+					byNode[n1] = append(byNode[n1], t2)
+					byNode[r][i] = t1
+					swapped, done = true, true
+					break
+				}
+			}
+			if done {
+				break
+			}
+		}
+		_ = v1
+	}
+	return swapped
+}
+
+// trySwap exchanges the nodes of tasks t1 and t2 of stage s if that is
+// allowed and cheaper.
+func (p *placer) trySwap(s, t1, t2 int) bool {
+	n1, v1, n2, v2 := p.a.node[s][t1], p.a.variant[s][t1], p.a.node[s][t2], p.a.variant[s][t2]
+	if n1 == n2 {
+		return false
+	}
+	p.remove(s, t1)
+	out := p.marginal(s, t1, v1, n1)
+	p.remove(s, t2)
+	out += p.marginal(s, t2, v2, n2)
+	if p.allowed(s, v1, n2) {
+		in := p.marginal(s, t1, v1, n2)
+		p.put(s, t1, v1, n2)
+		if p.allowed(s, v2, n1) {
+			in += p.marginal(s, t2, v2, n1)
+			if improves(in, out) {
+				p.put(s, t2, v2, n1)
+				return true
+			}
+		}
+		p.remove(s, t1)
+	}
+	p.put(s, t1, v1, n1)
+	p.put(s, t2, v2, n2)
+	return false
+}
+
+func cloneAssignment(a *assignment) *assignment {
+	b := &assignment{combine: a.combine, algorithm: a.algorithm, node: make([][]int, len(a.node)), variant: make([][]int, len(a.variant))}
+	for s := range a.node {
+		b.node[s] = append([]int(nil), a.node[s]...)
+		b.variant[s] = append([]int(nil), a.variant[s]...)
+	}
+	return b
 }
 
 func copyAssignment(dst, src *assignment) {
