@@ -1,6 +1,8 @@
 package substrait
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 
 	pb "github.com/substrait-io/substrait-go/proto"
@@ -19,13 +21,23 @@ func MarshalProto(p *pb.Plan) ([]byte, error) {
 }
 
 // MarshalJSON encodes a plan in Substrait's JSON form (protojson, field
-// names in lowerCamelCase, indented).
+// names in lowerCamelCase), indented by two spaces. protojson varies its
+// whitespace from run to run on purpose; the output is re-indented so that
+// the same plan always gives the same text.
 func MarshalJSON(p *pb.Plan) ([]byte, error) {
-	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(p)
+	b, err := protojson.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("%w: encoding plan as JSON: %w", ErrUnsupported, err)
 	}
-	return b, nil
+	var compact, out bytes.Buffer
+	if err := json.Compact(&compact, b); err != nil {
+		return nil, fmt.Errorf("%w: compacting plan JSON: %w", ErrUnsupported, err)
+	}
+	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
+		return nil, fmt.Errorf("%w: indenting plan JSON: %w", ErrUnsupported, err)
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
 }
 
 // UnmarshalProto decodes a plan from its protobuf binary form.

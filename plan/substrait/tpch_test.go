@@ -1,0 +1,99 @@
+package substrait_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dataflow-go/dataflow"
+	"github.com/dataflow-go/dataflow/internal/tpchcheck"
+	"github.com/dataflow-go/dataflow/plan"
+	"github.com/dataflow-go/dataflow/plan/substrait"
+)
+
+var tpchDir = filepath.Join("..", "..", "testdata", "tpch")
+
+// openTPCH registers the SF0.01 tables with an engine and returns it with
+// a resolver over its catalog.
+func openTPCH(t testing.TB) (*dataflow.Engine, *substrait.Catalog) {
+	t.Helper()
+	eng, err := dataflow.Open(dataflow.Options{Parallelism: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	for _, name := range []string{"customer", "lineitem", "nation", "orders", "part", "partsupp", "region", "supplier"} {
+		if err := eng.RegisterFile(name, filepath.Join(tpchDir, "sf0.01", name+".parquet")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return eng, &substrait.Catalog{Tables: eng.Catalog()}
+}
+
+// tpchQ1 and tpchQ6 are written with the builder, as in the root
+// package's TPC-H tests.
+func tpchQ1(e *dataflow.Engine) *dataflow.Query {
+	col, lit := dataflow.Col, dataflow.Lit
+	discPrice := col("l_extendedprice").Mul(lit(1).Sub(col("l_discount")))
+	return e.From("lineitem").
+		Where(col("l_shipdate").LtEq(dataflow.Date("1998-09-02"))).
+		GroupBy(col("l_returnflag"), col("l_linestatus")).
+		Agg(
+			dataflow.Sum(col("l_quantity")).As("sum_qty"),
+			dataflow.Sum(col("l_extendedprice")).As("sum_base_price"),
+			dataflow.Sum(discPrice).As("sum_disc_price"),
+			dataflow.Sum(discPrice.Mul(lit(1).Add(col("l_tax")))).As("sum_charge"),
+			dataflow.Avg(col("l_quantity")).As("avg_qty"),
+			dataflow.Avg(col("l_extendedprice")).As("avg_price"),
+			dataflow.Avg(col("l_discount")).As("avg_disc"),
+			dataflow.Count().As("count_order"),
+		).
+		OrderBy(col("l_returnflag").Asc(), col("l_linestatus").Asc())
+}
+
+func tpchQ6(e *dataflow.Engine) *dataflow.Query {
+	col := dataflow.Col
+	return e.From("lineitem").
+		Where(col("l_shipdate").GtEq(dataflow.Date("1994-01-01")).
+			And(col("l_shipdate").Lt(dataflow.Date("1995-01-01"))).
+			And(col("l_discount").Between(dataflow.Decimal("0.05"), dataflow.Decimal("0.07"))).
+			And(col("l_quantity").Lt(dataflow.Lit(24)))).
+		Agg(dataflow.Sum(col("l_extendedprice").Mul(col("l_discount"))).As("revenue"))
+}
+
+func TestTPCHRoundTrip(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		query  func(*dataflow.Engine) *dataflow.Query
+		answer string
+	}{
+		{"q1", tpchQ1, "q01.csv"},
+		{"q6", tpchQ6, "q06.csv"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			eng, cat := openTPCH(t)
+			q := c.query(eng)
+			for _, form := range []struct {
+				name string
+				plan func() (plan.Node, error)
+			}{{"logical", q.Plan}, {"optimized", q.OptimizedPlan}} {
+				n, err := form.plan()
+				if err != nil {
+					t.Fatal(err)
+				}
+				rows, _ := CheckRoundTrip(t, n, cat, substrait.ExportOptions{})
+				want, err := tpchcheck.ReadAnswer(filepath.Join(tpchDir, "answers", "sf0.01", c.answer))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := make([][]string, len(rows))
+				for i, r := range rows {
+					got[i] = strings.Split(r, "|")
+				}
+				if diff := want.Compare(got); diff != "" {
+					t.Fatalf("%s plan: %s", form.name, diff)
+				}
+			}
+		})
+	}
+}
