@@ -2,6 +2,8 @@
 //
 //	dataflow query [flags] PLAN.json    run a query, print its result
 //	dataflow explain [flags] PLAN.json  show the logical and optimized plans
+//	dataflow gen tpch --sf N --out DIR  generate TPC-H data
+//	dataflow bench tpch --sf N          run the TPC-H benchmark
 //	dataflow version                    print the version
 //
 // Exit codes: 0 success, 1 a user error (bad flags, a malformed plan, a
@@ -35,6 +37,8 @@ Usage:
 Commands:
   query     run a query plan and print its result
   explain   show a query's logical and optimized plans
+  gen       generate benchmark data (dataflow gen tpch --sf 1 --out DIR)
+  bench     run benchmarks (dataflow bench tpch --sf 1 --queries 1,6)
   version   print the version
 
 Run 'dataflow <command> --help' for a command's flags.
@@ -86,6 +90,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		err = cmdQuery(ctx, args[1:], stdout, stderr, false)
 	case "explain":
 		err = cmdQuery(ctx, args[1:], stdout, stderr, true)
+	case "gen":
+		err = cmdGen(ctx, args[1:], stdout, stderr)
+	case "bench":
+		err = cmdBench(ctx, args[1:], stdout, stderr)
 	default:
 		err = userErr("unknown command %q\n\n%s", args[0], usage)
 	}
