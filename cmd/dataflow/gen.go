@@ -28,6 +28,10 @@ The data follows the TPC-H specification's rules (cardinalities, key
 ranges, value distributions, comment grammar) and is deterministic: the
 same --sf, --format and --partitions always give the same files.
 
+Files are generated in parallel, each written by one goroutine: for large
+scale factors give at least as many --partitions as there are cores. Each
+Parquet row group (128Ki rows) is a unit of parallel scan work.
+
 Example:
   dataflow gen tpch --sf 1 --out /tmp/tpch-sf1
   dataflow gen tpch --sf 10 --out /data/sf10 --partitions 16 --tables lineitem,orders
