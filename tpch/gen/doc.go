@@ -16,7 +16,9 @@
 // dbgen (its generator is not reproduced); the distributions are, so
 // the 22 queries select, join and aggregate the same way. Known
 // differences from dbgen: the comment text pool is 1 MiB instead of
-// 300 MB (see textPoolSize), and columns are declared non-nullable.
+// 300 MB (see textPoolSize); columns are declared non-nullable; and at the
+// few small scale factors where the ps_suppkey formula repeats a supplier
+// for a part (see partSupplier), the repeat is replaced by the next key.
 //
 // Generate writes Parquet, Arrow IPC or CSV files, P files per table
 // (DIR/<table>/part-NNNNN.<ext>), and a catalog (DIR/catalog.json) in the
