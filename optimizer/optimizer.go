@@ -25,6 +25,7 @@ type Rule interface {
 // Rules returns the default rule list, in the order they run.
 func Rules() []Rule {
 	return []Rule{
+		decorrelate{},
 		foldConstants{},
 		pushPredicates{},
 		reorderJoins{},
