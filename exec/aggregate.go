@@ -8,6 +8,8 @@ package exec
 import (
 	"cmp"
 	"fmt"
+	"math"
+	"math/bits"
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -450,6 +452,9 @@ type decSumState struct {
 	big   []decimal128.Num // nil until a group needs 128 bits
 	seen  []bool
 	err   error
+	// bound is at least the magnitude of every group's int64 sum (see
+	// addUnchecked); it saturates at MaxInt64 when unknown.
+	bound uint64
 }
 
 func (s *decSumState) grow(n int) error {
@@ -488,30 +493,51 @@ func (s *decSumState) addSmall(g uint32, v int64) {
 	s.small[g] = r
 }
 
+// decSumSafe bounds the running sums of a decSumState's fast path: while
+// every group's int64 sum is known to stay below 2^62 in magnitude plus
+// the batch's values, a batch adds without per-row overflow checks.
+const decSumSafe = 1 << 62
+
 func (s *decSumState) update(gids []uint32, args []arrow.Array) error {
+	return s.updateRows(gids, nil, args)
+}
+
+// updateRows folds row rows[k] (row k when rows is nil) of the argument
+// into group gids[k].
+func (s *decSumState) updateRows(gids []uint32, rows []int32, args []arrow.Array) error {
 	arr := args[0]
 	bm, off := validityOf(arr)
+	at := func(k int) int {
+		if rows == nil {
+			return k
+		}
+		return int(rows[k])
+	}
 	switch arr.DataType().ID() {
 	case arrow.INT32:
 		vals := fixedValues[int32](arr)
-		for i, g := range gids {
-			if isSet(bm, off, i) {
+		for k, g := range gids {
+			if i := at(k); isSet(bm, off, i) {
 				s.addSmall(g, int64(vals[i]))
 				s.seen[g] = true
 			}
 		}
 	case arrow.INT64:
 		vals := fixedValues[int64](arr)
-		for i, g := range gids {
-			if isSet(bm, off, i) {
+		for k, g := range gids {
+			if i := at(k); isSet(bm, off, i) {
 				s.addSmall(g, vals[i])
 				s.seen[g] = true
 			}
 		}
 	case arrow.DECIMAL128:
 		vals := fixedValues[decimal128.Num](arr)
+		if bm == nil && s.addUnchecked(gids, rows, vals) {
+			return s.err
+		}
 		small, seen := s.small, s.seen
-		for i, g := range gids {
+		for k, g := range gids {
+			i := at(k)
 			if !isSet(bm, off, i) {
 				continue
 			}
@@ -533,7 +559,65 @@ func (s *decSumState) update(gids []uint32, args []arrow.Array) error {
 	default:
 		return fmt.Errorf("%w: decimal sum over %s", ErrInternal, arr.DataType())
 	}
+	// The checked loops may have left sums anywhere in the int64 range.
+	s.bound = math.MaxInt64
 	return s.err
+}
+
+// addUnchecked adds a batch of non-null decimals with plain int64
+// additions when it can prove none overflows: every value fits in int64
+// (one pass over the batch bounds their magnitudes) and the running sums
+// plus the batch's total bound stay below 2^62. It reports false, having
+// added nothing, when it cannot.
+func (s *decSumState) addUnchecked(gids []uint32, rows []int32, vals []decimal128.Num) bool {
+	var wide int64
+	var mag uint64
+	for _, v := range vals {
+		lo := int64(v.LowBits())
+		wide |= v.HighBits() ^ lo>>63
+		mag |= uint64(lo ^ lo>>63) // |lo| or |lo|-1: OR bounds the largest
+	}
+	if wide != 0 || bits.Len64(mag)+bits.Len(uint(len(gids))) > 61 {
+		return false
+	}
+	// Each |value| <= 2^Len(mag), so the batch adds at most this much to
+	// any one group.
+	batch := uint64(len(gids)) << bits.Len64(mag)
+	if s.bound+batch >= decSumSafe && !s.rebound(batch, len(gids)) {
+		return false
+	}
+	s.bound += batch
+	small, seen := s.small, s.seen
+	if rows == nil {
+		vals = vals[:len(gids)]
+		for k, g := range gids {
+			small[g] += int64(vals[k].LowBits())
+			seen[g] = true
+		}
+		return true
+	}
+	rows = rows[:len(gids)]
+	for k, g := range gids {
+		small[g] += int64(vals[rows[k]].LowBits())
+		seen[g] = true
+	}
+	return true
+}
+
+// rebound recomputes the bound on the running sums from the sums
+// themselves and reports whether a batch adding up to batch then fits.
+// It scans every group, so it runs only while there are few groups for
+// the batch's rows.
+func (s *decSumState) rebound(batch uint64, rows int) bool {
+	if len(s.small) > max(1024, 4*rows) {
+		return false
+	}
+	var m uint64
+	for _, v := range s.small {
+		m = max(m, uint64(v^v>>63)+1)
+	}
+	s.bound = m
+	return m+batch < decSumSafe
 }
 
 func (s *decSumState) merge(gids []uint32, states []arrow.Array) error {
