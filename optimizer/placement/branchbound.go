@@ -17,6 +17,11 @@ const (
 	bbTimeLimit  bbStatus = "time limit" // Options.TimeLimit passed
 	bbLPFailed   bbStatus = "lp failed"  // the root relaxation could not be solved
 	bbInfeasible bbStatus = "lp infeasible"
+	// bbRootOnly: a large program coarsened to a single class. Its counts
+	// say nothing about which node a task takes (decoding it is the
+	// greedy rule), and branching would only tighten the bound at the
+	// price of LPs of many rows each, so only the root is solved.
+	bbRootOnly bbStatus = "root only (one class)"
 )
 
 type bbResult struct {
@@ -30,6 +35,9 @@ type bbResult struct {
 	rootErr  error
 	integral bool // best came from an integral LP solution
 }
+
+// rootOnlyRows is the size from which a one-class program is not branched.
+const rootOnlyRows = 32
 
 type bbNode struct {
 	bounds []lpRow
@@ -49,7 +57,8 @@ func (m *ipModel) branchAndBound(incumbent float64, deadline time.Time) bbResult
 			res.status = bbNodeLimit
 			break
 		}
-		if time.Now().After(deadline) {
+		// The root is always solved: its bound is part of every answer.
+		if res.nodes > 0 && time.Now().After(deadline) {
 			res.status = bbTimeLimit
 			break
 		}
@@ -79,6 +88,11 @@ func (m *ipModel) branchAndBound(incumbent float64, deadline time.Time) bbResult
 			continue // infeasible branch, or numeric trouble: drop it
 		}
 		obj := m.objective(val)
+		if res.nodes == 1 && len(m.classes) == 1 && len(m.lp.rows) > rootOnlyRows {
+			res.status = bbRootOnly
+			res.bound = math.Max(0, math.Min(obj, res.bestObj))
+			return res
+		}
 		if obj >= res.bestObj-1e-6*math.Abs(res.bestObj) {
 			continue
 		}
@@ -116,6 +130,8 @@ func (m *ipModel) branchAndBound(incumbent float64, deadline time.Time) bbResult
 	if math.IsNaN(res.rootLP) {
 		bound = math.NaN()
 	}
+	// Every term of the objective is non-negative.
+	bound = math.Max(bound, 0)
 	res.bound = bound
 	return res
 }

@@ -23,17 +23,7 @@ type class struct {
 // that many node shapes differ in resources or constrained labels).
 func (c *compiled) classes(maxClasses int) []*class {
 	shapeOf := c.nodeShapes()
-	localCount := func(n int) []float64 {
-		lc := make([]float64, len(c.stages))
-		for s := range c.stages {
-			for t := 0; t < c.stages[s].k; t++ {
-				if c.stages[s].isFullyLocal(t, n) {
-					lc[s]++
-				}
-			}
-		}
-		return lc
-	}
+	localCount := func(n int) []float64 { return c.fullyLocal()[n] }
 	type group struct {
 		shape string
 		local []float64
@@ -100,12 +90,7 @@ func (c *compiled) newClass(members []int) *class {
 	for s := range c.stages {
 		cs := &c.stages[s]
 		for _, n := range members {
-			here := 0.0
-			for t := 0; t < cs.k; t++ {
-				if cs.isFullyLocal(t, n) {
-					here++
-				}
-			}
+			here := c.fullyLocal()[n][s]
 			cl.local[s] += here
 			cl.maxLoc[s] = max(cl.maxLoc[s], here)
 		}
@@ -130,6 +115,30 @@ func (c *compiled) newClass(members []int) *class {
 		}
 	}
 	return cl
+}
+
+// fullyLocal returns, node x stage, how many tasks of the stage read all
+// their input on the node, from each task's replica map (not by asking
+// every node about every task).
+func (c *compiled) fullyLocal() [][]float64 {
+	if c.fullLocal != nil {
+		return c.fullLocal
+	}
+	c.fullLocal = make([][]float64, c.nNodes())
+	for n := range c.fullLocal {
+		c.fullLocal[n] = make([]float64, len(c.stages))
+	}
+	for s := range c.stages {
+		cs := &c.stages[s]
+		for t := 0; t < cs.k; t++ {
+			for n := range cs.local[t] {
+				if cs.isFullyLocal(t, n) {
+					c.fullLocal[n][s]++
+				}
+			}
+		}
+	}
+	return c.fullLocal
 }
 
 func equalFloats(a, b []float64) bool {

@@ -25,6 +25,7 @@ type compiled struct {
 	minNodesOf  []int       // per stage: minNodes
 	evenShareOf []float64   // per stage: evenShare
 	softBad     [][]float64 // stage x node: soft labels a task breaks there
+	fullLocal   [][]float64 // node x stage, see fullyLocal
 }
 
 type cstage struct {

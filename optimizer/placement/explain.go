@@ -17,7 +17,7 @@ type Explanation struct {
 	// Polished reports whether single-task moves improved the winner.
 	Polished bool
 	// Status is how the branch and bound ended: "complete" (the class-level search tree was exhausted), "node limit",
-	// "time limit", "lp failed" or "lp infeasible".
+	// "time limit", "root only (one class)", "lp failed" or "lp infeasible".
 	Status                          string
 	NodesExplored                   int
 	Classes, Variables, Constraints int

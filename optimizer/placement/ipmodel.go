@@ -5,8 +5,10 @@ import (
 	"sort"
 )
 
-// rowBudget caps the rows spent on edge locality.
-const rowBudget = 32
+// rowBudget caps the rows spent on per-class forward-edge locality, the
+// only edge rows whose count grows with the classes (gonum's dense simplex
+// factorises the basis every iteration, so rows are dear).
+const rowBudget = 96
 
 // ipModel is the class-level "n choose k" integer program (TetriSched's
 // formulation): for every stage, variant and class a count of tasks placed
@@ -138,6 +140,44 @@ func (c *compiled) buildModel(classes []*class) *ipModel {
 			m.lp.eq(us, ones(len(us)), 1)
 		}
 	}
+	// Concentration: conc[s] is at least the largest share of stage s's
+	// tasks on one node. A shuffle keeps sum_n f_n*t_n of its bytes local,
+	// which is at most max_n f_n and at most max_n t_n, so it is bounded
+	// by the concentration of either end; and a stage can concentrate only
+	// by paying for it: a node holds at most maxLoc data-local tasks of a
+	// scan plus the scan's remote tasks, and at most as many tasks of a
+	// forward consumer as of its producer plus the pairs split apart. This
+	// is what makes the bound see that co-locating a shuffle costs remote
+	// reads (the class-level min(f_c, t_c) cannot: spread evenly, it calls
+	// every shuffle local).
+	conc := make([]int, nS)
+	for s := range c.stages {
+		cs := &c.stages[s]
+		conc[s] = add(ipVar{varOther, s, -1, -1}, 0, false)
+		maxPer, maxLoc := 0.0, 0.0
+		for ci, cl := range classes {
+			for _, x := range tasks[s][ci] {
+				maxPer = math.Max(maxPer, cl.maxPer[s][x.v])
+			}
+			maxLoc = math.Max(maxLoc, cl.maxLoc[s])
+		}
+		m.lp.le([]int{conc[s]}, []float64{1}, math.Min(1, maxPer/float64(cs.k)))
+		allInput := true
+		for t := 0; t < cs.k; t++ {
+			allInput = allInput && cs.input[t] > 0
+		}
+		if allInput && maxLoc < float64(cs.k) {
+			idx, val := []int{conc[s]}, []float64{float64(cs.k)}
+			for j, vr := range m.vars {
+				if vr.kind == varRemote && vr.s == s {
+					idx = append(idx, j)
+					val = append(val, -1)
+				}
+			}
+			m.lp.le(idx, val, maxLoc)
+		}
+	}
+
 	// Per-class limits: STRICT_SPREAD and capacities.
 	for ci, cl := range classes {
 		for s := range c.stages {
@@ -178,10 +218,11 @@ func (c *compiled) buildModel(classes []*class) *ipModel {
 		}
 		return idx, val
 	}
-	// Edge rows cost the dense simplex dearly (gonum's lp.Simplex factorises
-	// the basis every iteration), so only the heaviest edges get them, up to
-	// rowBudget rows; an edge left out is priced as if it moved nothing,
-	// which keeps the LP a lower bound (the decoder still co-locates it).
+	// Shuffle edges get two rows each (see conc). Per-class forward rows
+	// cost the dense simplex dearly (gonum's lp.Simplex factorises the
+	// basis every iteration), so only the heaviest forward edges get them,
+	// up to rowBudget rows; an edge left out is priced as if it moved
+	// nothing, which keeps the LP a lower bound.
 	edges := make([]int, len(c.p.Edges))
 	for i := range edges {
 		edges[i] = i
@@ -200,18 +241,27 @@ func (c *compiled) buildModel(classes []*class) *ipModel {
 		if B == 0 {
 			continue
 		}
+		if e.Kind == EdgeShuffle {
+			// Local fraction y <= conc(From), y <= conc(To).
+			y := add(ipVar{varOther, e.To, -1, -1}, -B, false)
+			m.offset += B
+			m.lp.le([]int{y, conc[e.From]}, []float64{1, -1}, 0)
+			m.lp.le([]int{y, conc[e.To]}, []float64{1, -1}, 0)
+			continue
+		}
 		need := 0
 		for ci := range classes {
 			if len(tasks[e.From][ci]) > 0 && len(tasks[e.To][ci]) > 0 {
 				need += 2
 			}
 		}
-		if e.Kind != EdgeCombine && len(m.lp.rows)+need > rowBudget {
+		if e.Kind == EdgeForward && need > 0 && len(m.lp.rows)+need > rowBudget {
 			continue
 		}
 		if e.Kind != EdgeCombine {
 			m.offset += B
 		}
+		var ys []int
 		for ci := range classes {
 			if len(tasks[e.From][ci]) == 0 || len(tasks[e.To][ci]) == 0 {
 				continue
@@ -225,9 +275,16 @@ func (c *compiled) buildModel(classes []*class) *ipModel {
 				y = add(ipVar{varOther, e.To, -1, ci}, -B, false)
 				idx, val := sumTasks(e.From, ci, 1/kf)
 				m.lp.le(append([]int{y}, idx...), append([]float64{1}, val...), 0)
+				ys = append(ys, y)
 			}
 			idx, val := sumTasks(e.To, ci, 1/kt)
 			m.lp.le(append([]int{y}, idx...), append([]float64{1}, val...), 0)
+		}
+		if e.Kind == EdgeForward {
+			// conc(To) <= conc(From) + (1 - local fraction).
+			idx := append([]int{conc[e.To], conc[e.From]}, ys...)
+			val := append([]float64{1, -1}, ones(len(ys))...)
+			m.lp.le(idx, val, 1)
 		}
 	}
 	// Imbalance: z >= mean load of every class (the node maximum is at

@@ -75,6 +75,16 @@ func (p *linProg) toStandard(extra []lpRow) (c []float64, A *mat.Dense, b []floa
 		if r.rhs < 0 {
 			sign = -1 // Simplex's phase one is happier with b >= 0.
 		}
+		// Equilibrate: scale the row so its largest coefficient is 1
+		// (task counts of thousands beside shares below one otherwise
+		// make the basis ill-conditioned).
+		big := 0.0
+		for _, v := range r.val {
+			big = math.Max(big, math.Abs(v))
+		}
+		if big > 0 {
+			sign /= big
+		}
 		for k, j := range r.idx {
 			A.Set(i, j, A.At(i, j)+sign*r.val[k])
 		}

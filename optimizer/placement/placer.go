@@ -348,17 +348,18 @@ func (p *placer) candidates(s, t int, neighbours bool, ok func(n, v int) bool) [
 			addOcc(e.To)
 		}
 	}
-	// Per group and variant, the least loaded allowed node not already
-	// a candidate.
+	// Per group and variant, the least loaded allowed node. Being a
+	// candidate only makes a node cheaper (it holds data or neighbours,
+	// or its own stage's tasks) except under SPREAD, where the own
+	// stage's nodes cost more: there the representative must be a node
+	// that is not a candidate already.
+	fresh := cs.strategy == StrategySpread
 	for v := range cs.variants {
 		for g := range p.groups {
 			n := p.heaps[g].first(func(n int) bool {
-				return p.stamp[n] != p.gen && p.allowed(s, v, n) && (ok == nil || ok(n, v))
+				return (!fresh || p.stamp[n] != p.gen) && p.allowed(s, v, n) && (ok == nil || ok(n, v))
 			})
-			if n >= 0 {
-				p.stamp[n] = p.gen
-				p.cands = append(p.cands, n)
-			}
+			add(n)
 		}
 	}
 	sort.Ints(p.cands)

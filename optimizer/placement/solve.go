@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// maxLPRows is the size past which Solve coarsens the node classes.
+const maxLPRows = 48
+
 // Result is the answer of Solve.
 type Result struct {
 	Placement   *Placement
@@ -65,8 +68,15 @@ func Solve(p *Problem, opts *Options) (*Result, error) {
 		incumbent = math.Min(incumbent, cd.m.Objective)
 	}
 
+	// Fewer classes when the program grows past maxLPRows: gonum's dense
+	// simplex costs grow with the cube of the rows, and the concentration
+	// rows that carry most of the bound do not depend on the classes.
 	classes := c.classes(o.MaxClasses)
 	model := c.buildModel(classes)
+	for mc := len(classes) - 1; mc >= 1 && len(model.lp.rows) > maxLPRows; mc-- {
+		classes = c.classes(mc)
+		model = c.buildModel(classes)
+	}
 	bb := model.branchAndBound(incumbent, start.Add(o.TimeLimit*2/3))
 	if bb.best != nil {
 		consider(bb.best, nil)
