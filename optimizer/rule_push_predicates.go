@@ -281,7 +281,9 @@ func pushJoin(j *plan.Join, preds []plan.Expr) (plan.Node, error) {
 		}
 		for _, p := range existing {
 			switch {
-			case rightOnly(p):
+			// A mark join's mark is NULL when a pair's condition is
+			// NULL; filtering the right side first would make it false.
+			case rightOnly(p) && j.Type != exec.JoinMark:
 				toRight = append(toRight, p)
 			case j.Type == exec.JoinSemi && leftOnly(p):
 				// A semi join emits a left row only if the condition

@@ -138,6 +138,18 @@ func TestPushPredicates(t *testing.T) {
 		  Scan: b`,
 		},
 		{
+			name: "mark join keeps right-only ON conjuncts, whose NULLs decide the mark",
+			in: func() plan.Node {
+				j := must(plan.NewJoin(f.a, f.b, exec.JoinMark, rtAnd(rtEq(col("a_id"), col("b_a")), gt("b_w", 1))))
+				return must(plan.NewFilter(j, gt("a_id", 1)))
+			},
+			want: `
+		Mark Join: ((a_id = b_a) AND (b_w > 1))
+		  Filter: (a_id > 1)
+		    Scan: a
+		  Scan: b`,
+		},
+		{
 			name: "below an aggregate only over grouping columns",
 			in: func() plan.Node {
 				agg := must(plan.NewAggregate(f.a, []plan.Expr{col("a_v")}, []plan.Expr{plan.Alias{Expr: plan.AggCall{Func: exec.AggSum, Args: []plan.Expr{col("a_n")}}, Name: "s"}}))
