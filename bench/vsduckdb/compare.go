@@ -8,6 +8,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -165,6 +166,11 @@ func runPair(ctx context.Context, cfg Config, eng *dataflow.Engine, duck *DuckDB
 	})
 	if err != nil {
 		qt.Error = "dataflow: " + err.Error()
+		// DuckDB's time is still worth knowing.
+		qt.DuckDB, theirs, err = timeRuns(cfg, func() ([][]Value, error) { return duck.Query(ctx, q.SQL) })
+		if err == nil {
+			qt.Rows = len(theirs)
+		}
 		return qt
 	}
 	qt.DuckDB, theirs, err = timeRuns(cfg, func() ([][]Value, error) { return duck.Query(ctx, q.SQL) })
@@ -244,7 +250,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(tw, "query\trows\t%s ms\t%s ms\tratio\tsame\t\n", ourName, theirName)
 	for _, q := range r.Queries {
 		if q.Error != "" {
-			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\terror\t\n", q.Query)
+			duck := "-"
+			if q.DuckDB.Median > 0 {
+				duck = fmt.Sprintf("%.1f", q.DuckDB.Median)
+			}
+			fmt.Fprintf(tw, "%s\t-\t-\t%s\t-\terror\t\n", q.Query, duck)
 			continue
 		}
 		same := "yes"
@@ -262,7 +272,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, q := range r.Queries {
 		switch {
 		case q.Error != "":
-			fmt.Fprintf(w, "%s: %s\n", q.Query, q.Error)
+			fmt.Fprintf(w, "%s: %s\n", q.Query, firstLine(q.Error))
 		case !q.Same:
 			fmt.Fprintf(w, "%s: results differ: %s\n", q.Query, q.Diff)
 		case q.Diff != "":
@@ -278,4 +288,13 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// firstLine cuts a long error (a SQL error with its caret) to its first
+// line for the table's notes.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " ..."
+	}
+	return s
 }

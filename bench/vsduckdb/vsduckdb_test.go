@@ -103,6 +103,24 @@ func TestSideBySide(t *testing.T) {
 	}
 }
 
+// TestSideBySideFailure checks that a query dataflow cannot run is
+// reported, with DuckDB's time, and left out of the geometric mean.
+func TestSideBySideFailure(t *testing.T) {
+	q2, _ := tpch.Lookup(2)
+	q6, _ := tpch.Lookup(6)
+	rep, err := Run(context.Background(), Config{Data: sf001, Queries: []tpch.Query{q2, q6}, Runs: 1, Threads: 2, Mode: "builder"}, Parquet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := rep.Queries[0]
+	if rep.Failed != 1 || !strings.Contains(q.Error, "no builder form") || q.DuckDB.Median <= 0 || q.Rows == 0 {
+		t.Fatalf("failed query: %+v", q)
+	}
+	if want := rep.Queries[1].Ratio; rep.GeoMeanRatio != want {
+		t.Errorf("geomean ratio %v, want q06's alone (%v)", rep.GeoMeanRatio, want)
+	}
+}
+
 func TestCompareRows(t *testing.T) {
 	ex := func(s string) Value { r, _ := new(big.Rat).SetString(s); return Value{Exact: r} }
 	fl := func(f float64) Value { return Value{IsFloat: true, Float: f} }
