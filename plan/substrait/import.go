@@ -1,6 +1,7 @@
 package substrait
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -37,12 +38,16 @@ type importer struct {
 
 // Import converts a Substrait plan to a dataflow plan, finding tables
 // (and, if tables implements UDFResolver, Go UDFs) through tables.
-// Errors wrap ErrInvalid or ErrUnsupported, or the plan or resolver error
-// that rejected a relation.
+// Errors wrap ErrInvalid or ErrUnsupported; where a plan constructor or
+// the resolver rejected a relation, they wrap its error too (a type error
+// wraps plan.ErrPlan).
 func Import(p *pb.Plan, tables Resolver) (out *Imported, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("%w: %w: %v", ErrInvalid, errImporterPanic, r)
+		}
+		if err != nil && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrUnsupported) {
+			err = fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 	}()
 	if p == nil {
