@@ -53,7 +53,9 @@ func TestImportErrors(t *testing.T) {
 		T := scanOf(t, cat, "t", "")
 		return mustExport(t, must(plan.NewFilter(T, bin(exec.OpGt, col("t", "id"), i64l(2)))))
 	}
-	read := func(p *pb.Plan) *pb.ReadRel { return p.Relations[0].GetRoot().GetInput().GetFilter().GetInput().GetRead() }
+	read := func(p *pb.Plan) *pb.ReadRel {
+		return p.Relations[0].GetRoot().GetInput().GetFilter().GetInput().GetRead()
+	}
 	for _, c := range []struct {
 		name     string
 		plan     func() *pb.Plan
