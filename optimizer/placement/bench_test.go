@@ -16,7 +16,9 @@ func BenchmarkSolve(b *testing.B) {
 }
 
 // BenchmarkShapes runs synthetic stage graphs shaped like TPC-H Q1, Q3 and
-// Q5 (hand-described, not planner output) on 16 and 64 nodes.
+// Q5 (hand-described, not planner output) on 16 and 64 nodes. The real
+// plans of those queries, derived by optimizer.Stages, are benchmarked in
+// the root package: go test -bench PlacementTPCH -run '^$' .
 func BenchmarkShapes(b *testing.B) {
 	for _, n := range []int{16, 64} {
 		benchAll(b, fmt.Sprintf("synthetic-Q1-shape/nodes=%d", n), syntheticQ1(1, n, 4))

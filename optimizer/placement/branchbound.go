@@ -80,8 +80,12 @@ func (m *ipModel) branchAndBound(incumbent float64, deadline time.Time) bbResult
 				return res
 			}
 			res.rootLP = m.objective(val)
-			if a, err := m.decode(x, "lp-rounding"); err == nil {
-				res.rounded = a
+			// With one class and one variant per stage the rounding
+			// is the greedy rule again: skip it.
+			if len(m.classes) > 1 || m.c.hasVariants() {
+				if a, err := m.decode(x, "lp-rounding"); err == nil {
+					res.rounded = a
+				}
 			}
 		}
 		if err != nil {
@@ -234,4 +238,14 @@ func roundQuota(q []float64) {
 		rem[bi] = -1
 		got++
 	}
+}
+
+// hasVariants reports whether some stage has more than one variant.
+func (c *compiled) hasVariants() bool {
+	for s := range c.stages {
+		if len(c.stages[s].variants) > 1 {
+			return true
+		}
+	}
+	return false
 }

@@ -25,14 +25,29 @@
 // the problem (same resources, labels and local task counts per stage) are
 // folded into equivalence classes, so the integer program has variables per
 // (stage, variant, class) and its size grows with stages x options x classes,
-// not with nodes. The LP relaxation is solved with gonum's lp.Simplex; a
-// branch and bound with node and time limits looks for an integral class-level
-// solution, which is decoded to concrete nodes by a quota-guided greedy pass.
+// not with nodes; past 48 rows the classes are coarsened, down to one. Per
+// stage a concentration variable bounds the largest share of its tasks on
+// one node: a shuffle keeps at most the concentration of either end local,
+// and a stage concentrates only by reading remotely or by splitting forward
+// pairs, which is what makes the LP bound see the price of co-locating a
+// shuffle. The LP relaxation is solved with gonum's lp.Simplex (the root
+// always, for its bound); a branch and bound with node and time limits
+// looks for an integral class-level solution, which is decoded to concrete
+// nodes by a quota-guided greedy pass (a large program coarsened to one
+// class is not branched: its counts cannot guide the decoding).
 // A greedy fallback and the baselines are always evaluated as candidate
 // incumbents, so Solve always answers when the problem is feasible and never
 // returns a placement worse (by the exact objective of Evaluate) than any
-// baseline. The LP value of the best open branch is a valid lower bound on
-// the objective; the explanation reports it with the optimality gap.
+// of them; a local search (task moves, whole-stage moves, swaps towards a
+// task's data) priced by exact incremental costs then improves the winner.
+// The LP value of the best open branch is a valid lower bound on the
+// objective; the explanation reports it with the optimality gap.
+//
+// Heuristics never scan every node for every task: they score candidate
+// nodes (those holding the task's input, hosting neighbouring stages' tasks,
+// and per group of interchangeable nodes the least loaded one, kept in a
+// heap), which picks what a full scan would, at a cost of tasks x
+// candidates.
 //
 // Requests that cannot be met fail before any search with an error wrapping
 // ErrInfeasible that names the stage, the constraint and the short resource.
