@@ -319,6 +319,19 @@ func (b *binder) bindValues(v *parser.Values) (plan.Node, []string, error) {
 	c := &exprCtx{b: b, sc: newScope(nil, nil), clause: "VALUES"}
 	exprs := make([][]plan.Expr, len(v.Rows))
 	types := make([]arrow.DataType, width)
+	// A string literal in a column of dates is a date, as in comparisons.
+	temporal := make([]arrow.DataType, width)
+	for _, row := range v.Rows {
+		for i, e := range row {
+			if i < width {
+				if _, isStr := e.(*parser.StringLit); !isStr {
+					if x, t, err := c.bind(e); err == nil && x != nil && (t.ID() == arrow.DATE32 || t.ID() == arrow.TIMESTAMP) {
+						temporal[i] = t
+					}
+				}
+			}
+		}
+	}
 	for r, row := range v.Rows {
 		if len(row) != width {
 			return nil, nil, b.errAt(v.Pos(), nil, "VALUES lists must all be the same length: row %d has %d values, row 1 has %d", r+1, len(row), width)
@@ -328,6 +341,12 @@ func (b *binder) bindValues(v *parser.Values) (plan.Node, []string, error) {
 			x, t, err := c.bind(e)
 			if err != nil {
 				return nil, nil, err
+			}
+			if temporal[i] != nil && t.ID() == arrow.STRING {
+				if _, ok := x.(plan.Literal); ok {
+					x = castLiteral(x, temporal[i])
+					t = temporal[i]
+				}
 			}
 			exprs[r][i] = x
 			if types[i] == nil {
@@ -346,7 +365,7 @@ func (b *binder) bindValues(v *parser.Values) (plan.Node, []string, error) {
 	for i := range names {
 		names[i] = fmt.Sprintf("column%d", i+1)
 		if types[i].ID() == arrow.NULL {
-			types[i] = arrow.BinaryTypes.String
+			types[i] = arrow.PrimitiveTypes.Int32
 		}
 		schema[i] = plan.Field{Name: b.fresh("$v"), Type: types[i], Nullable: true}
 		b.types[plan.Column{Name: schema[i].Name}] = types[i]
@@ -462,7 +481,7 @@ func (b *binder) bindSelect(sel *parser.Select, q *parser.Query, outer *scope) (
 		if t.ID() != arrow.BOOL && t.ID() != arrow.NULL {
 			return nil, nil, b.errAt(sel.Where.Pos(), nil, "argument of WHERE must be boolean, not %s", plan.TypeName(t))
 		}
-		where = w
+		where = factorOr(w)
 	}
 	items, err := b.expandItems(sel, sc)
 	if err != nil {
@@ -493,7 +512,7 @@ func (b *binder) bindSelect(sel *parser.Select, q *parser.Query, outer *scope) (
 		if t.ID() != arrow.BOOL && t.ID() != arrow.NULL {
 			return nil, nil, b.errAt(sel.Having.Pos(), nil, "argument of HAVING must be boolean, not %s", plan.TypeName(t))
 		}
-		having = h
+		having = factorOr(h)
 	}
 	// SELECT list
 	var selApplies []pendingApply
@@ -963,7 +982,7 @@ func (b *binder) bindJoin(j *parser.JoinExpr) (plan.Node, []column, error) {
 		if t.ID() != arrow.BOOL && t.ID() != arrow.NULL {
 			return nil, nil, b.errAt(j.On.Pos(), nil, "argument of JOIN/ON must be boolean, not %s", plan.TypeName(t))
 		}
-		on = x
+		on = factorOr(x)
 	} else if j.Kind != parser.JoinCross && j.Kind != parser.JoinInner {
 		return nil, nil, b.errAt(j.Pos(), nil, "%s JOIN needs an ON or USING condition", j.Kind)
 	}
