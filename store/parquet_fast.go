@@ -117,7 +117,8 @@ type fastColumn struct {
 	dict     []byte
 	dictOffs []int32
 	dictData []byte
-	dictLen1 bool // every dictionary string is one byte long
+	dictLen1 bool   // every dictionary string is one byte long
+	dict1    []byte // then, those bytes
 
 	// The current data page.
 	left    int // levels (rows) left in it
@@ -236,6 +237,7 @@ func (c *fastColumn) setDict(p *file.DictionaryPage) error {
 		c.dictOffs = append(c.dictOffs[:0], 0)
 		c.dictData = c.dictData[:0]
 		c.dictLen1 = true
+		c.dict1 = c.dict1[:0]
 		for i := 0; i < n; i++ {
 			if len(data) < 4 {
 				return errShortPage
@@ -250,6 +252,9 @@ func (c *fastColumn) setDict(p *file.DictionaryPage) error {
 			}
 			c.dictOffs = append(c.dictOffs, int32(len(c.dictData)))
 			c.dictLen1 = c.dictLen1 && l == 1
+			if l == 1 {
+				c.dict1 = append(c.dict1, data[4])
+			}
 			data = data[4+l:]
 		}
 		return nil
@@ -510,9 +515,13 @@ func (c *fastColumn) readBytes(mem memory.Allocator, n int) (arrow.Array, error)
 				c.reserve(dataBuf, cur, nv)
 				data := dataBuf.Buf()[cur : cur+nv]
 				o := offs[pos+1 : pos+1+nv]
+				d1 := c.dict1
 				for i, ix := range idx {
-					data[i] = src[c.dictOffs[ix]]
-					o[i] = int32(cur + i + 1)
+					data[i] = d1[ix]
+				}
+				base := int32(cur + 1)
+				for i := range o {
+					o[i] = base + int32(i)
 				}
 				cur += nv
 				pos += k

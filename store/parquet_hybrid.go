@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/apache/arrow/go/v15/parquet"
 	"github.com/apache/arrow/go/v15/parquet/file"
 	"github.com/apache/arrow/go/v15/parquet/pqarrow"
 )
@@ -87,14 +88,23 @@ func (s *parquetSplit) openHybrid(ctx context.Context, mem memory.Allocator, opt
 			r.Close()
 		}
 	}()
-	pr, err := file.NewParquetReader(osf, file.WithMetadata(s.f.meta))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.f.path, err)
-	}
-	rg := pr.RowGroup(s.rg)
 	for i, c := range plan.fastCols {
+		// Each fast column has a file reader of its own whose page
+		// reader streams the chunk through a small buffer and takes
+		// page buffers from the column's pagePool, instead of reading
+		// the whole chunk into fresh, zeroed memory twice.
+		props := parquet.NewReaderProperties(&pagePool{max: 2})
+		props.BufferedStreamEnabled = true
 		leaf := s.f.leaves[c][0]
-		pages, err := rg.GetColumnPageReader(leaf)
+		props.BufferSize = 256 << 10
+		if cc, err := s.f.meta.RowGroup(s.rg).ColumnChunk(leaf); err == nil && cc.TotalCompressedSize() > 0 {
+			props.BufferSize = min(props.BufferSize, cc.TotalCompressedSize())
+		}
+		pr, err := file.NewParquetReader(osf, file.WithMetadata(s.f.meta), file.WithReadProps(props))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.f.path, err)
+		}
+		pages, err := pr.RowGroup(s.rg).GetColumnPageReader(leaf)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s column %s: %v", ErrCorrupt, s.Describe(), s.t.schema.Field(c).Name, err)
 		}
@@ -106,8 +116,12 @@ func (s *parquetSplit) openHybrid(ctx context.Context, mem memory.Allocator, opt
 		for _, c := range plan.slowCols {
 			leaves = append(leaves, s.f.leaves[c]...)
 		}
-		props := pqarrow.ArrowReadProperties{Parallel: s.t.opts.ParallelColumns, BatchSize: int64(opts.batchSize())}
-		fr, err := pqarrow.NewFileReader(pr, props, mem)
+		spr, err := file.NewParquetReader(osf, file.WithMetadata(s.f.meta))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.f.path, err)
+		}
+		aprops := pqarrow.ArrowReadProperties{Parallel: s.t.opts.ParallelColumns, BatchSize: int64(opts.batchSize())}
+		fr, err := pqarrow.NewFileReader(spr, aprops, mem)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.f.path, err)
 		}
@@ -262,4 +276,61 @@ func (r *hybridReader) Close() error {
 		return err
 	}
 	return nil
+}
+
+// pagePool is the allocator of one fast column's page reader. The column
+// reads one page at a time, and its page reader frees a page's buffer
+// before (V2) or right after (V1, dictionary pages) allocating the next
+// one, which it does only when the column is done with the page; so freed
+// buffers can be handed out again as they are: no zeroing, no garbage.
+// (Right after: a V1 page's buffer is freed while the page is in use, so
+// a pool must never be shared between columns.) It keeps at most max free
+// buffers.
+type pagePool struct {
+	mu   sync.Mutex
+	max  int
+	free [][]byte
+}
+
+var _ memory.Allocator = (*pagePool)(nil)
+
+func (p *pagePool) Allocate(n int) []byte {
+	p.mu.Lock()
+	best := -1
+	for i, b := range p.free {
+		if cap(b) >= n && (best < 0 || cap(b) < cap(p.free[best])) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		b := p.free[best]
+		last := len(p.free) - 1
+		p.free[best], p.free[last] = p.free[last], nil
+		p.free = p.free[:last]
+		p.mu.Unlock()
+		return b[:n]
+	}
+	p.mu.Unlock()
+	return make([]byte, n)
+}
+
+func (p *pagePool) Reallocate(n int, b []byte) []byte {
+	if cap(b) >= n {
+		return b[:n]
+	}
+	nb := p.Allocate(n)
+	copy(nb, b)
+	p.Free(b)
+	return nb
+}
+
+func (p *pagePool) Free(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	p.mu.Lock()
+	if len(p.free) < p.max {
+		p.free = append(p.free, b[:cap(b)])
+	}
+	p.mu.Unlock()
 }

@@ -98,41 +98,60 @@ func (d *rleDecoder) unpack(dst []uint32) {
 		dst[i] = d.unpackOne(pos)
 	}
 	w := int(d.width)
-	mask := d.mask
-	// Whole groups of 8 values: w bytes each, read as four words.
+	m := d.mask
+	bp := d.bp
+	if w <= 8 {
+		// A group of 8 values fits one word.
+		// Shift counts masked to 63 compile to plain shifts.
+		s1, s2, s3, s4 := uint(w)&63, uint(2*w)&63, uint(3*w)&63, uint(4*w)&63
+		s5, s6, s7 := uint(5*w)&63, uint(6*w)&63, uint(7*w)&63
+		for ; len(dst)-i >= 8; i, pos = i+8, pos+8 {
+			g := (pos >> 3) * w
+			var x uint64
+			if g+8 <= len(bp) {
+				x = binary.LittleEndian.Uint64(bp[g:])
+			} else {
+				var tmp [8]byte
+				copy(tmp[:], bp[g:])
+				x = binary.LittleEndian.Uint64(tmp[:])
+			}
+			out := dst[i : i+8 : i+8]
+			out[0] = uint32(x & m)
+			out[1] = uint32(x >> s1 & m)
+			out[2] = uint32(x >> s2 & m)
+			out[3] = uint32(x >> s3 & m)
+			out[4] = uint32(x >> s4 & m)
+			out[5] = uint32(x >> s5 & m)
+			out[6] = uint32(x >> s6 & m)
+			out[7] = uint32(x >> s7 & m)
+		}
+	}
+	// Wider values: a group is w <= 32 bytes, read as four words.
 	for ; len(dst)-i >= 8; i, pos = i+8, pos+8 {
 		g := (pos >> 3) * w
 		var words [5]uint64
-		if g+32 <= len(d.bp) {
-			words[0] = binary.LittleEndian.Uint64(d.bp[g:])
-			words[1] = binary.LittleEndian.Uint64(d.bp[g+8:])
-			words[2] = binary.LittleEndian.Uint64(d.bp[g+16:])
-			words[3] = binary.LittleEndian.Uint64(d.bp[g+24:])
+		if g+32 <= len(bp) {
+			words[0] = binary.LittleEndian.Uint64(bp[g:])
+			words[1] = binary.LittleEndian.Uint64(bp[g+8:])
+			words[2] = binary.LittleEndian.Uint64(bp[g+16:])
+			words[3] = binary.LittleEndian.Uint64(bp[g+24:])
 		} else {
-			var tmp [40]byte
-			copy(tmp[:], d.bp[g:min(g+w, len(d.bp))])
+			var tmp [32]byte
+			copy(tmp[:], bp[g:min(g+w, len(bp))])
 			words[0] = binary.LittleEndian.Uint64(tmp[0:])
 			words[1] = binary.LittleEndian.Uint64(tmp[8:])
 			words[2] = binary.LittleEndian.Uint64(tmp[16:])
 			words[3] = binary.LittleEndian.Uint64(tmp[24:])
 		}
 		out := dst[i : i+8 : i+8]
-		if w <= 8 {
-			x := words[0]
-			for j := range out {
-				out[j] = uint32(x & mask)
-				x >>= uint(w)
-			}
-			continue
-		}
 		for j := range out {
 			bit := uint(j * w)
-			k, sh := bit>>6, bit&63
+			k, sh := (bit>>6)&3, bit&63
 			v := words[k] >> sh
 			if sh+uint(w) > 64 {
-				v |= words[k+1] << (64 - sh)
+				v |= words[k+1] << ((64 - sh) & 63)
 			}
-			out[j] = uint32(v & mask)
+			out[j] = uint32(v & m)
 		}
 	}
 	for ; i < len(dst); i, pos = i+1, pos+1 {
