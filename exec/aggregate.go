@@ -1072,3 +1072,49 @@ func (s *udfState) states(memory.Allocator) ([]arrow.Array, error) {
 
 // bytes estimates a Go accumulator at 64 bytes; its real size is opaque.
 func (s *udfState) bytes() int64 { return 64 * int64(len(s.accs)) }
+
+// rowsUpdater is implemented by states that can fold selected rows of
+// their arguments without the rows being copied out first.
+type rowsUpdater interface {
+	// canUpdateRows reports whether updateRows handles these arguments.
+	canUpdateRows(args []arrow.Array) bool
+	// updateRows folds row rows[k] of args into group gids[k].
+	updateRows(gids []uint32, rows []int32, args []arrow.Array) error
+}
+
+var (
+	_ rowsUpdater = (*countState)(nil)
+	_ rowsUpdater = (*decSumState)(nil)
+	_ rowsUpdater = (*avgState)(nil)
+)
+
+func (s *countState) canUpdateRows([]arrow.Array) bool { return true }
+
+func (s *countState) updateRows(gids []uint32, rows []int32, args []arrow.Array) error {
+	counts := s.counts
+	if s.star || args[0].NullN() == 0 {
+		for _, g := range gids {
+			counts[g]++
+		}
+		return nil
+	}
+	bm, off := validityOf(args[0])
+	for k, g := range gids {
+		if bitutil.BitIsSet(bm, off+int(rows[k])) {
+			counts[g]++
+		}
+	}
+	return nil
+}
+
+func (s *decSumState) canUpdateRows([]arrow.Array) bool { return true }
+
+func (s *avgState) canUpdateRows(args []arrow.Array) bool {
+	_, ok := s.sum.(*decSumState)
+	return ok
+}
+
+func (s *avgState) updateRows(gids []uint32, rows []int32, args []arrow.Array) error {
+	s.count.updateRows(gids, rows, args)
+	return s.sum.(*decSumState).updateRows(gids, rows, args)
+}

@@ -14,10 +14,27 @@ type filterOp struct {
 	pred  Expr
 	ctx   *Context
 	refs  []pickRef // reused selection vector
+	sel   []int32   // reused selection vector of nextSelection
 	err   error     // sticky: EOF or the first failure
 }
 
-var _ Operator = (*filterOp)(nil)
+var (
+	_ Operator        = (*filterOp)(nil)
+	_ selectionSource = (*filterOp)(nil)
+)
+
+// selectionSource is implemented by operators that can hand a consumer a
+// batch together with the rows that qualify instead of copying those rows
+// out (the filter), so a consumer that reads only some columns, or
+// evaluates expressions over the batch anyway, skips the copy. A consumer
+// calls either Next or nextSelection for the whole run, never both.
+type selectionSource interface {
+	// nextSelection returns the next batch holding at least one qualifying
+	// row and the qualifying rows in increasing order, nil when every row
+	// qualifies. The caller owns rec; sel is valid until the next call.
+	// At the end it returns io.EOF like Next.
+	nextSelection() (rec arrow.Record, sel []int32, err error)
+}
 
 // NewFilter returns an operator passing on the rows of child for which pred
 // is true. A NULL predicate counts as false (SQL WHERE). pred must be
@@ -63,6 +80,57 @@ func (f *filterOp) Next() (arrow.Record, error) {
 	return nil, f.err
 }
 
+func (f *filterOp) nextSelection() (arrow.Record, []int32, error) {
+	for f.err == nil {
+		if err := f.ctx.Err(); err != nil {
+			f.err = err
+			break
+		}
+		rec, err := f.child.Next()
+		if err != nil {
+			f.err = err
+			break
+		}
+		n := int(rec.NumRows())
+		if n == 0 {
+			rec.Release()
+			continue
+		}
+		mask, err := f.mask(rec)
+		if err != nil {
+			rec.Release()
+			f.err = err
+			break
+		}
+		f.sel = selectTrue(mask, f.sel[:0])
+		mask.Release()
+		switch len(f.sel) {
+		case 0:
+			rec.Release()
+			continue
+		case n:
+			return rec, nil, nil
+		}
+		return rec, f.sel, nil
+	}
+	return nil, nil, f.err
+}
+
+// mask evaluates the predicate over a non-empty batch.
+func (f *filterOp) mask(rec arrow.Record) (*array.Boolean, error) {
+	n := int(rec.NumRows())
+	res, err := f.pred.Eval(f.ctx, rec)
+	if err != nil {
+		return nil, fmt.Errorf("filter %s: %w", f.pred, err)
+	}
+	mask, ok := res.(*array.Boolean)
+	if !ok || mask.Len() != n {
+		res.Release()
+		return nil, fmt.Errorf("%w: filter predicate %s returned %s of %d rows for a batch of %d", ErrInternal, f.pred, res.DataType(), res.Len(), n)
+	}
+	return mask, nil
+}
+
 // apply filters one batch, consuming rec. It returns nil when no row
 // passes.
 func (f *filterOp) apply(rec arrow.Record) (arrow.Record, error) {
@@ -71,15 +139,11 @@ func (f *filterOp) apply(rec arrow.Record) (arrow.Record, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	res, err := f.pred.Eval(f.ctx, rec)
+	mask, err := f.mask(rec)
 	if err != nil {
-		return nil, fmt.Errorf("filter %s: %w", f.pred, err)
+		return nil, err
 	}
-	defer res.Release()
-	mask, ok := res.(*array.Boolean)
-	if !ok || mask.Len() != n {
-		return nil, fmt.Errorf("%w: filter predicate %s returned %s of %d rows for a batch of %d", ErrInternal, f.pred, res.DataType(), res.Len(), n)
-	}
+	defer mask.Release()
 	f.refs = selectTrue(mask, f.refs[:0])
 	switch len(f.refs) {
 	case 0:
@@ -96,7 +160,7 @@ func (f *filterOp) apply(rec arrow.Record) (arrow.Record, error) {
 }
 
 // selectTrue appends to refs the rows where mask is true and not null.
-func selectTrue(mask *array.Boolean, refs []pickRef) []pickRef {
+func selectTrue[T int32 | pickRef](mask *array.Boolean, refs []T) []T {
 	d := mask.Data()
 	n, off := d.Len(), d.Offset()
 	if d.Buffers()[1] == nil {
@@ -110,7 +174,7 @@ func selectTrue(mask *array.Boolean, refs []pickRef) []pickRef {
 	if off%8 != 0 {
 		for i := 0; i < n; i++ {
 			if bitutil.BitIsSet(vals, off+i) && (valid == nil || bitutil.BitIsSet(valid, off+i)) {
-				refs = append(refs, pickRef(i))
+				refs = append(refs, T(i))
 			}
 		}
 		return refs
@@ -128,25 +192,25 @@ func selectTrue(mask *array.Boolean, refs []pickRef) []pickRef {
 		if b == 0 {
 			continue
 		}
-		base := pickRef(j * 8)
+		base := T(j * 8)
 		if b == 0xFF {
 			refs = append(refs, base, base+1, base+2, base+3, base+4, base+5, base+6, base+7)
 			continue
 		}
 		for b != 0 {
-			refs = append(refs, base+pickRef(bits.TrailingZeros8(b)))
+			refs = append(refs, base+T(bits.TrailingZeros8(b)))
 			b &= b - 1
 		}
 	}
 	for i := full * 8; i < n; i++ {
 		if bitutil.BitIsSet(vals, i) && (valid == nil || bitutil.BitIsSet(valid, i)) {
-			refs = append(refs, pickRef(i))
+			refs = append(refs, T(i))
 		}
 	}
 	return refs
 }
 
 func (f *filterOp) Close() error {
-	f.refs = nil
+	f.refs, f.sel = nil, nil
 	return f.child.Close()
 }

@@ -26,6 +26,8 @@ type hashAggOp struct {
 	table    *keyTable
 	states   []aggState
 	gids     []uint32
+	rowIDs   []uint32  // group id per batch row, before compaction
+	refs     []pickRef // a selection as pick references, when copying
 	reserved int64
 	out      []arrow.Array
 	outRows  int
@@ -239,20 +241,34 @@ func (op *hashAggOp) Next() (arrow.Record, error) {
 	return rec, nil
 }
 
-// build consumes the input and materialises the output columns.
+// build consumes the input and materialises the output columns. Below a
+// filter it takes the filter's batches with their selection rather than
+// copies of the qualifying rows (see consumeSelected).
 func (op *hashAggOp) build() error {
+	src, selecting := op.child.(selectionSource)
 	for {
 		if err := op.ctx.Err(); err != nil {
 			return err
 		}
-		rec, err := op.child.Next()
+		var rec arrow.Record
+		var sel []int32
+		var err error
+		if selecting {
+			rec, sel, err = src.nextSelection()
+		} else {
+			rec, err = op.child.Next()
+		}
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return err
 		}
-		err = op.consume(rec)
+		if sel != nil {
+			err = op.consumeSelected(rec, sel)
+		} else {
+			err = op.consume(rec)
+		}
 		rec.Release()
 		if err != nil {
 			return err
@@ -317,69 +333,140 @@ func (op *hashAggOp) setReserved(n int64) error {
 }
 
 func (op *hashAggOp) consume(rec arrow.Record) error {
-	n := int(rec.NumRows())
-	if n == 0 {
+	if rec.NumRows() == 0 {
 		return nil
+	}
+	keys, args, err := op.eval(rec)
+	defer releaseEvaluated(keys, args)
+	if err != nil {
+		return err
+	}
+	return op.fold(rec, nil, keys, args)
+}
+
+// consumeSelected folds the rows sel lists of rec. When most rows qualify
+// it evaluates the keys and arguments over the whole batch and has the
+// table and the states read only the listed rows, which costs less than
+// copying every column's qualifying rows first; when few qualify, or
+// evaluating the whole batch fails (a row the filter rejected may divide
+// by zero), it copies the qualifying rows and folds the copy, so errors
+// come only from rows that count.
+func (op *hashAggOp) consumeSelected(rec arrow.Record, sel []int32) error {
+	n := int(rec.NumRows())
+	if op.mode != AggFinal && 2*len(sel) >= n {
+		keys, args, err := op.eval(rec)
+		if err == nil {
+			err = op.fold(rec, sel, keys, args)
+			releaseEvaluated(keys, args)
+			return err
+		}
+		releaseEvaluated(keys, args)
+	}
+	op.refs = op.refs[:0]
+	for _, r := range sel {
+		op.refs = append(op.refs, pickRef(r))
+	}
+	picked, err := pickRecordRows(op.ctx.Alloc, rec.Schema(), []arrow.Record{rec}, op.refs)
+	if err != nil {
+		return fmt.Errorf("hash aggregate: %w", err)
+	}
+	defer picked.Release()
+	return op.consume(picked)
+}
+
+// eval evaluates the group keys and every aggregate's arguments over rec
+// (in AggFinal mode it takes the key and state columns as they are). The
+// caller releases what it returns with releaseEvaluated, also on error.
+func (op *hashAggOp) eval(rec arrow.Record) ([]arrow.Array, [][]arrow.Array, error) {
+	keys := make([]arrow.Array, len(op.groups))
+	args := make([][]arrow.Array, len(op.aggs))
+	if op.mode == AggFinal {
+		for i := range keys {
+			keys[i] = rec.Column(i)
+			keys[i].Retain()
+		}
+		col := len(keys)
+		for i := range op.aggs {
+			k := op.stateCount[i]
+			args[i] = make([]arrow.Array, k)
+			for j := range args[i] {
+				args[i][j] = rec.Column(col + j)
+				args[i][j].Retain()
+			}
+			col += k
+		}
+		return keys, args, nil
+	}
+	for i, g := range op.groups {
+		a, err := g.Eval(op.ctx, rec)
+		if err != nil {
+			return keys, args, err
+		}
+		keys[i] = a
+	}
+	for i, a := range op.aggs {
+		args[i] = make([]arrow.Array, len(a.Args))
+		for j, e := range a.Args {
+			v, err := e.Eval(op.ctx, rec)
+			if err != nil {
+				return keys, args, err
+			}
+			args[i][j] = v
+		}
+	}
+	return keys, args, nil
+}
+
+func releaseEvaluated(keys []arrow.Array, args [][]arrow.Array) {
+	releaseArrays(keys)
+	for _, a := range args {
+		releaseArrays(a)
+	}
+}
+
+// fold assigns group ids to the rows sel lists (all rows when sel is nil)
+// and folds their arguments into the states.
+func (op *hashAggOp) fold(rec arrow.Record, sel []int32, keys []arrow.Array, args [][]arrow.Array) error {
+	n := int(rec.NumRows())
+	m := n
+	if sel != nil {
+		m = len(sel)
 	}
 	if cap(op.gids) < n {
 		op.gids = make([]uint32, n)
+		op.rowIDs = make([]uint32, n)
 	}
-	gids := op.gids[:n]
-	var arrs []arrow.Array
-	defer func() {
-		for _, a := range arrs {
-			a.Release()
-		}
-	}()
-	ng := len(op.groups)
-	if ng == 0 {
-		for i := range gids {
-			gids[i] = 0
-		}
+	gids := op.gids[:m]
+	if len(op.groups) == 0 {
+		clear(gids)
 	} else {
-		keys := make([]arrow.Array, ng)
-		for i, g := range op.groups {
-			var a arrow.Array
-			if op.mode == AggFinal {
-				a = rec.Column(i)
-				a.Retain()
-			} else {
-				var err error
-				if a, err = g.Eval(op.ctx, rec); err != nil {
-					return err
-				}
-			}
-			arrs = append(arrs, a)
-			keys[i] = a
+		ids := gids
+		if sel != nil {
+			ids = op.rowIDs[:n]
 		}
-		if err := op.table.Insert(keys, gids); err != nil {
+		if err := op.table.InsertRows(keys, sel, ids); err != nil {
 			return err
+		}
+		if sel != nil {
+			for k, r := range sel {
+				gids[k] = ids[r]
+			}
 		}
 		if err := op.growStates(op.table.Len()); err != nil {
 			return err
 		}
 	}
-	col := ng
-	for i, a := range op.aggs {
-		if op.mode == AggFinal {
-			k := op.stateCount[i]
-			states := rec.Columns()[col : col+k]
-			col += k
-			if err := op.states[i].merge(gids, states); err != nil {
-				return err
-			}
-			continue
+	for i, st := range op.states {
+		var err error
+		switch {
+		case op.mode == AggFinal:
+			err = st.merge(gids, args[i])
+		case sel == nil:
+			err = st.update(gids, args[i])
+		default:
+			err = op.updateSelected(st, gids, sel, args[i])
 		}
-		args := make([]arrow.Array, len(a.Args))
-		for j, e := range a.Args {
-			v, err := e.Eval(op.ctx, rec)
-			if err != nil {
-				return err
-			}
-			arrs = append(arrs, v)
-			args[j] = v
-		}
-		if err := op.states[i].update(gids, args); err != nil {
+		if err != nil {
 			return err
 		}
 	}
@@ -391,6 +478,28 @@ func (op *hashAggOp) consume(rec arrow.Record) error {
 		size += s.bytes()
 	}
 	return op.setReserved(size)
+}
+
+// updateSelected updates st with the listed rows of args: in place when
+// the state can read selected rows, from copies of those rows otherwise.
+func (op *hashAggOp) updateSelected(st aggState, gids []uint32, sel []int32, args []arrow.Array) error {
+	if ru, ok := st.(rowsUpdater); ok && ru.canUpdateRows(args) {
+		return ru.updateRows(gids, sel, args)
+	}
+	op.refs = op.refs[:0]
+	for _, r := range sel {
+		op.refs = append(op.refs, pickRef(r))
+	}
+	picked := make([]arrow.Array, len(args))
+	defer releaseArrays(picked)
+	for j, a := range args {
+		p, err := pickRows(op.ctx.Alloc, []arrow.Array{a}, op.refs)
+		if err != nil {
+			return fmt.Errorf("hash aggregate: %w", err)
+		}
+		picked[j] = p
+	}
+	return st.update(gids, picked)
 }
 
 // release frees the output, the working state and the reservation.

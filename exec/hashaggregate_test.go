@@ -706,3 +706,76 @@ func TestHashAggregateRunTimeErrors(t *testing.T) {
 		t.Fatalf("budget holds %d bytes after Close", ctx.Budget.Used())
 	}
 }
+
+// TestHashAggregateOverFilter runs the aggregate over a filter, where it
+// takes the filter's selection instead of copied rows: a predicate
+// keeping most rows (the aggregate reads the selected rows in place) and
+// one keeping few (it copies them), against filtering then aggregating
+// text rows.
+func TestHashAggregateOverFilter(t *testing.T) {
+	aggs, refs := salesAggs()
+	s := salesSchema
+	c := func(i int) exec.Expr { return colRef(i, s.Field(i).Name, s.Field(i).Type) }
+	for _, tc := range []struct {
+		name string
+		pred exec.Expr
+		keep func(r []string) bool
+	}{
+		{"most", must(exec.NewBinary(exec.OpNotEq, c(6), lit(t, "int32", "9"))), func(r []string) bool { return r[6] != "NULL" && r[6] != "9" }},
+		{"few", must(exec.NewBinary(exec.OpEq, c(0), lit(t, "utf8", "R"))), func(r []string) bool { return r[0] == "R" }},
+	} {
+		filtered := func(rows exectest.Rows) exectest.Rows {
+			var out exectest.Rows
+			for _, r := range rows {
+				if tc.keep(r) {
+					out = append(out, r)
+				}
+			}
+			return out
+		}
+		for _, groups := range [][]int{{0, 1}, {6}, nil} {
+			var keys []exec.Expr
+			for _, g := range groups {
+				keys = append(keys, c(g))
+			}
+			exectest.Run(t, exectest.Case{
+				Name:   fmt.Sprintf("%s/groups=%v", tc.name, groups),
+				Inputs: []exectest.Input{{Schema: s, Rows: salesRows}},
+				Build: func(ch []exec.Operator) (exec.Operator, error) {
+					f, err := exec.NewFilter(ch[0], tc.pred)
+					if err != nil {
+						return nil, err
+					}
+					return exec.NewHashAggregate(f, keys, nil, aggs, exec.AggSingle)
+				},
+				Expected: refAggregate(filtered(salesRows), groups, refs),
+				Reference: func(in []exectest.Rows) (exectest.Rows, error) {
+					return refAggregate(filtered(in[0]), groups, refs), nil
+				},
+			})
+		}
+	}
+}
+
+// TestHashAggregateOverFilterRejectedRowsDoNotFail checks that a row the
+// filter rejects cannot fail the aggregate: v / d is evaluated for the
+// whole batch, and the zero divisor sits in a rejected row.
+func TestHashAggregateOverFilterRejectedRowsDoNotFail(t *testing.T) {
+	s := exectest.Schema("g:int64", "v:int64", "d:int64")
+	c := func(i int) exec.Expr { return colRef(i, s.Field(i).Name, s.Field(i).Type) }
+	rows := exectest.R("1|10|2", "1|6|3", "2|5|0", "2|8|4", "1|1|1")
+	pred := must(exec.NewBinary(exec.OpNotEq, c(2), lit(t, "int64", "0")))
+	aggs := []exec.Aggregate{{Func: exec.AggSum, Args: []exec.Expr{must(exec.NewBinary(exec.OpDiv, c(1), c(2)))}, Name: "q"}}
+	exectest.Run(t, exectest.Case{
+		Name:   "div-in-rejected-row",
+		Inputs: []exectest.Input{{Schema: s, Rows: rows}},
+		Build: func(ch []exec.Operator) (exec.Operator, error) {
+			f, err := exec.NewFilter(ch[0], pred)
+			if err != nil {
+				return nil, err
+			}
+			return exec.NewHashAggregate(f, []exec.Expr{c(0)}, nil, aggs, exec.AggSingle)
+		},
+		Expected: exectest.R("1|8", "2|2"),
+	})
+}

@@ -439,7 +439,13 @@ type keyTable struct {
 	fast32  bool
 	fastKey []int64 // the fast path's keys, per id
 	nullID  int64   // the fast path's id of the NULL key, -1 if none
-	scratch tableScratch
+	// tiny caches the ids of keys made only of strings of at most one
+	// byte and booleans (flags and status codes), indexed by tinyCode;
+	// an entry holds id+1, 0 when not yet seen. nil when the key columns
+	// do not allow it.
+	tiny        []uint32
+	tinyStrides []uint32
+	scratch     tableScratch
 }
 
 // tableScratch is per-goroutine working memory for inserting and looking
@@ -454,6 +460,8 @@ type tableScratch struct {
 	eq     []bool
 	fresh  []int32
 	i64    []int64
+	codes  []uint32
+	miss   []int32
 }
 
 func (s *tableScratch) size(n int) {
@@ -489,8 +497,131 @@ func newKeyTable(types []arrow.DataType) (*keyTable, error) {
 			t.fast = true
 		}
 	}
+	t.initTiny()
 	t.resize(64)
 	return t, nil
+}
+
+// tinyMaxCodes bounds the tiny map: two one-byte string columns fit.
+const tinyMaxCodes = 1 << 17
+
+// tinyCodes is the number of codes of a key column on the tiny path: a
+// string of at most one byte is NULL, empty or one of 256 bytes; a
+// boolean is NULL, false or true. 0 for other types.
+func tinyCodes(dt arrow.DataType) uint32 {
+	switch dt.ID() {
+	case arrow.STRING:
+		return 258
+	case arrow.BOOL:
+		return 3
+	}
+	return 0
+}
+
+func (t *keyTable) initTiny() {
+	total := uint32(1)
+	strides := make([]uint32, len(t.types))
+	for i, dt := range t.types {
+		c := tinyCodes(dt)
+		if c == 0 || total*c > tinyMaxCodes {
+			return
+		}
+		strides[i] = total
+		total *= c
+	}
+	t.tiny, t.tinyStrides = make([]uint32, total), strides
+}
+
+// tinyCode writes the tiny code of every row of keys into codes and
+// reports false if some string in the batch is longer than one byte.
+func (t *keyTable) tinyCode(keys []arrow.Array, codes []uint32) bool {
+	for c, arr := range keys {
+		stride := t.tinyStrides[c]
+		bm, off := validityOf(arr)
+		switch arr.DataType().ID() {
+		case arrow.STRING:
+			offs, data := stringParts(arr)
+			var long int32
+			for i := range codes {
+				o, l := offs[i], offs[i+1]-offs[i]
+				long |= l &^ 1
+				code := uint32(1)
+				if l == 1 {
+					code = 2 + uint32(data[o])
+				}
+				if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+					code = 0
+				}
+				if c == 0 {
+					codes[i] = code
+				} else {
+					codes[i] += code * stride
+				}
+			}
+			if long != 0 {
+				return false
+			}
+		case arrow.BOOL:
+			a := arr.(*array.Boolean)
+			for i := range codes {
+				code := uint32(1)
+				if a.IsNull(i) {
+					code = 0
+				} else if a.Value(i) {
+					code = 2
+				}
+				if c == 0 {
+					codes[i] = code
+				} else {
+					codes[i] += code * stride
+				}
+			}
+		}
+	}
+	return true
+}
+
+// insertTiny looks the batch's keys up in the tiny map, sending keys not
+// yet there through the general path once per batch and caching the ids
+// it assigns. It reports false (doing nothing) when some key is too long.
+func (t *keyTable) insertTiny(keys []arrow.Array, rows []int32, ids []uint32) bool {
+	s := &t.scratch
+	n := len(ids)
+	if cap(s.codes) < n {
+		s.codes = make([]uint32, n)
+		s.miss = make([]int32, n)
+	}
+	codes := s.codes[:n]
+	if !t.tinyCode(keys, codes) {
+		return false
+	}
+	tiny := t.tiny
+	miss := s.miss[:0]
+	if rows == nil {
+		for i, c := range codes {
+			id := tiny[c]
+			ids[i] = id - 1
+			if id == 0 {
+				miss = append(miss, int32(i))
+			}
+		}
+	} else {
+		for _, i := range rows {
+			id := tiny[codes[i]]
+			ids[i] = id - 1
+			if id == 0 {
+				miss = append(miss, i)
+			}
+		}
+	}
+	if len(miss) > 0 {
+		s.miss = miss
+		t.insertGeneral(keys, miss, ids)
+		for _, i := range miss {
+			tiny[codes[i]] = ids[i] + 1
+		}
+	}
+	return true
 }
 
 // Len is the number of distinct keys (ids) in the table.
@@ -548,6 +679,14 @@ func (t *keyTable) checkKeys(keys []arrow.Array) error {
 // Insert assigns an id to every row of keys (all of one length), adding
 // new ids for keys not seen before. ids must have room for the rows.
 func (t *keyTable) Insert(keys []arrow.Array, ids []uint32) error {
+	return t.InsertRows(keys, nil, ids)
+}
+
+// InsertRows is Insert for the rows listed in rows only (every row when
+// rows is nil): ids[i] is set for each listed row i, other entries are
+// left alone, and keys of unlisted rows never enter the table. ids must
+// have room for every row of keys.
+func (t *keyTable) InsertRows(keys []arrow.Array, rows []int32, ids []uint32) error {
 	if err := t.checkKeys(keys); err != nil {
 		return err
 	}
@@ -556,11 +695,15 @@ func (t *keyTable) Insert(keys []arrow.Array, ids []uint32) error {
 		return fmt.Errorf("%w: hash table exceeds %d keys", ErrExec, uint32(math.MaxUint32-1))
 	}
 	t.reserve(n)
+	ids = ids[:n]
 	if t.fast {
-		t.insertFast(keys[0], ids[:n])
+		t.insertFast(keys[0], rows, ids)
 		return nil
 	}
-	t.insertGeneral(keys, ids[:n])
+	if t.tiny != nil && t.insertTiny(keys, rows, ids) {
+		return nil
+	}
+	t.insertGeneral(keys, rows, ids)
 	return nil
 }
 
@@ -580,11 +723,19 @@ func (t *keyTable) fastValues(arr arrow.Array, s *tableScratch) []int64 {
 	return out
 }
 
-func (t *keyTable) insertFast(arr arrow.Array, ids []uint32) {
+func (t *keyTable) insertFast(arr arrow.Array, rows []int32, ids []uint32) {
 	vals := t.fastValues(arr, &t.scratch)
 	bm, off := validityOf(arr)
 	slots, mask := t.slots, t.mask
-	for i, v := range vals {
+	for k := range len(vals) {
+		i := k
+		if rows != nil {
+			if k >= len(rows) {
+				break
+			}
+			i = int(rows[k])
+		}
+		v := vals[i]
 		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
 			if t.nullID < 0 {
 				t.nullID = int64(len(t.hashes))
@@ -618,7 +769,9 @@ func (t *keyTable) insertFast(arr arrow.Array, ids []uint32) {
 	}
 }
 
-func (t *keyTable) insertGeneral(keys []arrow.Array, ids []uint32) {
+// insertGeneral assigns ids to the listed rows (all when rows is nil)
+// through the slot array. rows must not be the scratch's sel or next.
+func (t *keyTable) insertGeneral(keys []arrow.Array, rows []int32, ids []uint32) {
 	n := len(ids)
 	s := &t.scratch
 	s.size(n)
@@ -627,8 +780,14 @@ func (t *keyTable) insertGeneral(keys []arrow.Array, ids []uint32) {
 		col.hash(keys[c], h, c == 0)
 	}
 	sel := s.sel[:n]
-	for i := range sel {
-		sel[i] = int32(i)
+	if rows == nil {
+		for i := range sel {
+			sel[i] = int32(i)
+		}
+	} else {
+		sel = sel[:copy(sel, rows)]
+	}
+	for _, i := range sel {
 		s.pos[i] = h[i] & t.mask
 	}
 	for len(sel) > 0 {

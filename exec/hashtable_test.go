@@ -166,3 +166,117 @@ func TestKeyTableRejectsUnsupportedType(t *testing.T) {
 		t.Fatalf("want a type error, got %v", err)
 	}
 }
+
+// shortStringColumn builds strings of at most one byte (the tiny-key
+// path), with nulls, empty strings and, when long is set, a few longer
+// strings that force the batch onto the general path.
+func shortStringColumn(mem memory.Allocator, n, domain int, long bool, rng *rand.Rand) arrow.Array {
+	b := array.NewStringBuilder(mem)
+	defer b.Release()
+	for i := 0; i < n; i++ {
+		v := rng.Intn(domain)
+		switch {
+		case rng.Intn(9) == 0:
+			b.AppendNull()
+		case v == 0:
+			b.Append("")
+		case long && rng.Intn(50) == 0:
+			b.Append(fmt.Sprintf("long%d", v))
+		default:
+			b.Append(string([]byte{byte(v * 37)}))
+		}
+	}
+	return b.NewArray()
+}
+
+// TestKeyTableTinyKeysAndRows checks the one-byte-string map and
+// InsertRows against a Go map: only the listed rows get ids and enter
+// the table, whichever path (tiny map or general) a batch takes.
+func TestKeyTableTinyKeysAndRows(t *testing.T) {
+	for _, types := range [][]arrow.DataType{
+		{arrow.BinaryTypes.String},
+		{arrow.BinaryTypes.String, arrow.BinaryTypes.String},
+		{arrow.BinaryTypes.String, arrow.FixedWidthTypes.Boolean},
+		{arrow.PrimitiveTypes.Int64},
+		{arrow.PrimitiveTypes.Int32, arrow.BinaryTypes.String},
+	} {
+		for _, domain := range []int{4, 300} {
+			t.Run(fmt.Sprintf("%v/domain=%d", types, domain), func(t *testing.T) {
+				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+				defer mem.AssertSize(t, 0)
+				rng := rand.New(rand.NewSource(int64(domain) + int64(len(types))))
+				tab, err := newKeyTable(types)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]uint32{}
+				for batch := 0; batch < 12; batch++ {
+					n := 1 + rng.Intn(2000)
+					cols := make([]arrow.Array, len(types))
+					for c, dt := range types {
+						if dt.ID() == arrow.STRING {
+							cols[c] = shortStringColumn(mem, n, domain, batch%3 == 2, rng)
+						} else {
+							cols[c] = randomKeyColumn(mem, dt, n, domain, rng)
+						}
+					}
+					var rows []int32
+					if batch%2 == 1 {
+						for i := 0; i < n; i++ {
+							if rng.Intn(3) != 0 {
+								rows = append(rows, int32(i))
+							}
+						}
+					}
+					const unset = 0xdeadbeef
+					ids := make([]uint32, n)
+					for i := range ids {
+						ids[i] = unset
+					}
+					if err := tab.InsertRows(cols, rows, ids); err != nil {
+						t.Fatal(err)
+					}
+					listed := make([]bool, n)
+					for _, r := range rows {
+						listed[r] = true
+					}
+					for i := 0; i < n; i++ {
+						if rows != nil && !listed[i] {
+							if ids[i] != unset {
+								t.Fatalf("batch %d: unlisted row %d got id %d", batch, i, ids[i])
+							}
+							continue
+						}
+						k := rowKey(cols, i)
+						id, ok := want[k]
+						if !ok {
+							id = uint32(len(want))
+							want[k] = id
+						}
+						if ids[i] != id {
+							t.Fatalf("batch %d row %d key %s: id %d, want %d", batch, i, k, ids[i], id)
+						}
+					}
+					for _, c := range cols {
+						c.Release()
+					}
+				}
+				if tab.Len() != len(want) {
+					t.Fatalf("table has %d keys, want %d", tab.Len(), len(want))
+				}
+				keys, err := tab.KeyArrays(mem)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for k, id := range want {
+					if got := rowKey(keys, int(id)); got != k {
+						t.Fatalf("id %d holds %s, want %s", id, got, k)
+					}
+				}
+				for _, k := range keys {
+					k.Release()
+				}
+			})
+		}
+	}
+}
