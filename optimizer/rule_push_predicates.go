@@ -42,7 +42,11 @@ func (pushPredicates) Apply(n plan.Node) (plan.Node, bool, error) {
 func pushDown(n plan.Node, preds []plan.Expr) (plan.Node, error) {
 	switch n := n.(type) {
 	case *plan.Filter:
-		return pushDown(n.Input, append(append([]plan.Expr(nil), preds...), Conjuncts(n.Predicate)...))
+		all := append([]plan.Expr(nil), preds...)
+		for _, c := range Conjuncts(n.Predicate) {
+			all = append(all, Conjuncts(factorDisjunction(c))...)
+		}
+		return pushDown(n.Input, all)
 	case *plan.Project:
 		var down, keep []plan.Expr
 		for _, p := range preds {
@@ -233,6 +237,14 @@ func pushJoin(j *plan.Join, preds []plan.Expr) (plan.Node, error) {
 	switch j.Type {
 	case exec.JoinInner:
 		for _, p := range preds {
+			// An OR over both sides stays on the join, but each side can
+			// already drop rows that satisfy none of its disjuncts.
+			if l, ok := impliedSide(p, ls); ok && !leftOnly(p) {
+				toLeft = append(toLeft, l)
+			}
+			if r, ok := impliedSide(p, rs); ok && !rightOnly(p) {
+				toRight = append(toRight, r)
+			}
 			switch {
 			case leftOnly(p):
 				toLeft = append(toLeft, p)
@@ -307,4 +319,88 @@ func pushJoin(j *plan.Join, preds []plan.Expr) (plan.Node, error) {
 		return nil, err
 	}
 	return filterOver(out, keep)
+}
+
+// disjuncts splits a predicate on OR.
+func disjuncts(e plan.Expr) []plan.Expr {
+	if b, ok := e.(plan.Binary); ok && b.Op == exec.OpOr {
+		return append(disjuncts(b.Left), disjuncts(b.Right)...)
+	}
+	return []plan.Expr{e}
+}
+
+func disjoin(es []plan.Expr) plan.Expr {
+	out := es[0]
+	for _, e := range es[1:] {
+		out = plan.Binary{Op: exec.OpOr, Left: out, Right: e}
+	}
+	return out
+}
+
+// factorDisjunction pulls the conjuncts every disjunct shares out of an OR:
+// (A AND B) OR (A AND C) becomes A AND (B OR C), and (A) OR (A AND C)
+// becomes A. Both identities hold in three-valued logic. It turns TPC-H
+// Q19's join key, repeated in each disjunct, into a join condition.
+func factorDisjunction(e plan.Expr) plan.Expr {
+	ds := disjuncts(e)
+	if len(ds) < 2 {
+		return e
+	}
+	parts := make([][]plan.Expr, len(ds))
+	inAll := map[string]int{}
+	for i, d := range ds {
+		parts[i] = dedupeExprs(Conjuncts(d))
+		for _, c := range parts[i] {
+			inAll[c.String()]++
+		}
+	}
+	var common []plan.Expr
+	isCommon := map[string]bool{}
+	for _, c := range parts[0] {
+		if inAll[c.String()] == len(ds) {
+			common = append(common, c)
+			isCommon[c.String()] = true
+		}
+	}
+	if len(common) == 0 {
+		return e
+	}
+	rest := make([]plan.Expr, 0, len(ds))
+	for _, p := range parts {
+		var r []plan.Expr
+		for _, c := range p {
+			if !isCommon[c.String()] {
+				r = append(r, c)
+			}
+		}
+		if len(r) == 0 {
+			return Conjoin(common) // one disjunct is just the common part
+		}
+		rest = append(rest, Conjoin(r))
+	}
+	return Conjoin(append(common, disjoin(rest)))
+}
+
+// impliedSide derives, from an OR whose every disjunct has conjuncts over
+// schema s alone, the weaker predicate OR(those conjuncts) over s: rows of
+// that side failing it can satisfy no disjunct.
+func impliedSide(p plan.Expr, s plan.Schema) (plan.Expr, bool) {
+	ds := disjuncts(p)
+	if len(ds) < 2 {
+		return nil, false
+	}
+	out := make([]plan.Expr, len(ds))
+	for i, d := range ds {
+		var mine []plan.Expr
+		for _, c := range Conjuncts(d) {
+			if over(c, s) {
+				mine = append(mine, c)
+			}
+		}
+		if len(mine) == 0 {
+			return nil, false
+		}
+		out[i] = Conjoin(mine)
+	}
+	return disjoin(out), true
 }

@@ -47,6 +47,22 @@ func TestPushPredicates(t *testing.T) {
 		    Scan: b`,
 		},
 		{
+			name: "Q19 shape: the key repeated in every disjunct becomes the join key, each side gets the implied OR",
+			in: func() plan.Node {
+				cross := must(plan.NewJoin(f.a, f.b, exec.JoinInner, nil))
+				lt := func(c string, v int64) plan.Expr { return rtBin(exec.OpLt, col(c), rtInt(v)) }
+				return must(plan.NewFilter(cross, rtBin(exec.OpOr,
+					rtAnd(rtEq(col("a_id"), col("b_a")), gt("a_n", 1), gt("b_w", 1)),
+					rtAnd(rtEq(col("a_id"), col("b_a")), lt("a_n", 0), lt("b_w", 0)))))
+			},
+			want: `
+		Inner Join: ((a_id = b_a) AND (((a_n > 1) AND (b_w > 1)) OR ((a_n < 0) AND (b_w < 0))))
+		  Filter: ((a_n > 1) OR (a_n < 0))
+		    Scan: a
+		  Filter: ((b_w > 1) OR (b_w < 0))
+		    Scan: b`,
+		},
+		{
 			name: "three-way comma join gets a key at each level",
 			in: func() plan.Node {
 				ab := must(plan.NewJoin(f.a, f.b, exec.JoinInner, nil))
@@ -255,4 +271,23 @@ func TestPushPredicatesSwitchedOff(t *testing.T) {
 		t.Fatalf("with the rule on:\n%s", got)
 	}
 	rtSameResult(t, off, on)
+}
+
+func TestFactorDisjunction(t *testing.T) {
+	col := func(name string) plan.Column { return rtCol("", name) }
+	a, b, c := rtEq(col("x"), rtInt(1)), rtEq(col("y"), rtInt(2)), rtEq(col("z"), rtInt(3))
+	or := func(l, r plan.Expr) plan.Expr { return rtBin(exec.OpOr, l, r) }
+	for _, tc := range []struct {
+		in   plan.Expr
+		want string
+	}{
+		{or(rtAnd(a, b), rtAnd(c, a)), "((x = 1) AND ((y = 2) OR (z = 3)))"},
+		{or(a, rtAnd(a, c)), "(x = 1)"},
+		{or(rtAnd(a, b), c), "(((x = 1) AND (y = 2)) OR (z = 3))"},
+		{rtAnd(a, b), "((x = 1) AND (y = 2))"},
+	} {
+		if got := factorDisjunction(tc.in).String(); got != tc.want {
+			t.Errorf("factorDisjunction(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
 }
