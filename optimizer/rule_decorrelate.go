@@ -457,3 +457,7 @@ func onlyOuter(e plan.Expr, outer *plan.OuterRow) bool {
 	}
 	return true
 }
+
+// Decorrelate returns the decorrelation rule alone (it is also the first
+// of Rules), for callers and tests that want only it.
+func Decorrelate() Rule { return decorrelate{} }
