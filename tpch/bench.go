@@ -2,6 +2,7 @@ package tpch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -30,6 +31,9 @@ type Config struct {
 	// check results against; "" checks nothing. Answers belong to one
 	// data set: TPC-H's reference answers match only dbgen's data.
 	Answers string
+	// QueryTimeout bounds each run of a query (0: no bound); a query
+	// that runs longer is reported as failed and the rest go on.
+	QueryTimeout time.Duration
 	// Mode picks how queries are written: "" or "auto" (SQL when the
 	// engine has a SQL front end, else the Go builder), "sql" or
 	// "builder".
@@ -95,6 +99,9 @@ type QueryReport struct {
 func (q QueryReport) OK() bool {
 	return q.Error == "" && (q.Check == "" || q.Check == "ok")
 }
+
+// ErrTimeout reports a query that ran longer than Config.QueryTimeout.
+var ErrTimeout = errors.New("query timeout")
 
 // sqlEngine is the engine's SQL front end, when it has one.
 type sqlEngine interface {
@@ -188,7 +195,7 @@ func runQuery(ctx context.Context, cfg Config, q Query) (qr QueryReport) {
 			return qr
 		}
 		qr.Mode = mode
-		res, err := dq.Collect(ctx)
+		res, err := collect(ctx, dq, cfg.QueryTimeout)
 		elapsed := time.Since(start)
 		if err != nil {
 			qr.Error = err.Error()
@@ -214,6 +221,20 @@ func runQuery(ctx context.Context, cfg Config, q Query) (qr QueryReport) {
 		qr.MedianMillis = (sorted[n/2-1] + sorted[n/2]) / 2
 	}
 	return qr
+}
+
+// collect runs a query, within timeout when it is positive.
+func collect(ctx context.Context, q *dataflow.Query, timeout time.Duration) (*dataflow.Result, error) {
+	if timeout <= 0 {
+		return q.Collect(ctx)
+	}
+	tctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	res, err := q.Collect(tctx)
+	if err != nil && ctx.Err() == nil && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+		return nil, fmt.Errorf("%w: timed out after %v", ErrTimeout, timeout)
+	}
+	return res, err
 }
 
 // check compares a result with the query's reference answer.

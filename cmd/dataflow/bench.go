@@ -50,6 +50,7 @@ type benchConfig struct {
 	format  tpch.Format
 	mode    string
 	answers string
+	timeout time.Duration
 	jsonOut string
 	svgOut  string
 }
@@ -78,6 +79,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchConfig, error) {
 	format := fs.String("format", "parquet", "how tables are read: parquet, ipc or memory")
 	mode := fs.String("mode", "auto", "how queries are written: auto (SQL when available), sql or builder")
 	answers := fs.String("answers", "", "check results against the reference answers in `directory` (q01.csv, ...)")
+	timeout := fs.Duration("timeout", 0, "give up on a query run after this `duration` (e.g. 2m) and go on; 0 means never")
 	jsonOut := fs.String("json", "", "write the report as JSON to `file`")
 	svgOut := fs.String("svg", "", "write an SVG bar chart of the times to `file`")
 	fs.Usage = func() {
@@ -94,7 +96,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchConfig, error) {
 		return nil, userErr("unexpected arguments %q (flags only: see dataflow bench tpch --help)", fs.Args())
 	}
 	cfg := &benchConfig{data: *data, cache: *cache, runs: *runs, warmup: *warmup, threads: *threads,
-		mode: *mode, answers: *answers, jsonOut: *jsonOut, svgOut: *svgOut}
+		mode: *mode, answers: *answers, timeout: *timeout, jsonOut: *jsonOut, svgOut: *svgOut}
 	if *sf != "" {
 		v, err := strconv.ParseFloat(*sf, 64)
 		if err != nil || v <= 0 || v != v {
@@ -117,6 +119,9 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchConfig, error) {
 	}
 	if cfg.threads < 1 {
 		return nil, userErr("--threads must be at least 1, got %d", cfg.threads)
+	}
+	if cfg.timeout < 0 {
+		return nil, userErr("--timeout must not be negative, got %v", cfg.timeout)
 	}
 	if cfg.format, err = tpch.ParseFormat(*format); err != nil {
 		return nil, userErr("--format: %v", err)
@@ -216,7 +221,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	load := time.Since(loadStart)
 	rep, err := tpch.Run(ctx, tpch.Config{
 		Engine: eng, Queries: cfg.queries, Runs: cfg.runs, Warmup: cfg.warmup,
-		Answers: answers, Mode: cfg.mode,
+		Answers: answers, Mode: cfg.mode, QueryTimeout: cfg.timeout,
 		Data: dir, Format: cfg.format, ScaleFactor: cfg.sf, Threads: cfg.threads,
 		Progress: func(q tpch.QueryReport) {
 			if q.Error != "" {

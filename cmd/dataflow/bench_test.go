@@ -121,6 +121,8 @@ func TestBenchFlagErrors(t *testing.T) {
 		{[]string{"tpch", "--sf", "1", "--runs", "0"}, "--runs must be at least 1"},
 		{[]string{"tpch", "--sf", "1", "--warmup", "-1"}, "--warmup must not be negative"},
 		{[]string{"tpch", "--sf", "1", "--threads", "0"}, "--threads must be at least 1"},
+		{[]string{"tpch", "--sf", "1", "--timeout", "-1s"}, "--timeout must not be negative"},
+		{[]string{"tpch", "--sf", "1", "--timeout", "soon"}, "invalid value"},
 		{[]string{"tpch", "--sf", "1", "--format", "orc"}, `unknown format "orc"`},
 		{[]string{"tpch", "--sf", "1", "--mode", "fast"}, `unknown mode "fast"`},
 		{[]string{"tpch", "--sf", "1", "extra"}, "unexpected arguments"},
