@@ -658,3 +658,31 @@ func (c sqlCatalog) AggregateFunction(name string) (*exec.AggregateUDF, []arrow.
 	}
 	return u.udf, u.args, true
 }
+
+// Explain renders the logical, optimized and physical plans of one query
+// (with analyze, it runs the query and adds rows, bytes and time per
+// operator).
+func (s *Session) Explain(ctx context.Context, sql string, analyze bool) (string, error) {
+	if err := s.eng.check(); err != nil {
+		return "", err
+	}
+	stmt, err := parser.Parse(sql)
+	if err != nil {
+		return "", err
+	}
+	if ex, ok := stmt.(*parser.Explain); ok {
+		stmt, analyze = ex.Stmt, analyze || ex.Analyze
+	}
+	q, ok := stmt.(*parser.Query)
+	if !ok {
+		return "", fmt.Errorf("%w: EXPLAIN takes a query, got %s", ErrUsage, statementKind(stmt))
+	}
+	n, err := s.bind(q, sql)
+	if err != nil {
+		return "", err
+	}
+	if analyze {
+		return s.explainAnalyze(ctx, n)
+	}
+	return s.explainPlans(n)
+}

@@ -1,7 +1,7 @@
 // Command dataflow runs dataflow jobs from the command line.
 //
-//	dataflow query [flags] PLAN.json    run a query, print its result
-//	dataflow explain [flags] PLAN.json  show the logical and optimized plans
+//	dataflow query [flags] (PLAN.json | SCRIPT.sql | -e SQL)    run queries, print results
+//	dataflow explain [flags] (PLAN.json | QUERY.sql | -e SQL)  show the plans
 //	dataflow gen tpch --sf N --out DIR  generate TPC-H data
 //	dataflow bench tpch --sf N          run the TPC-H benchmark
 //	dataflow version                    print the version
@@ -150,11 +150,12 @@ func cmdQuery(ctx context.Context, args []string, stdout, stderr io.Writer, expl
 	parallel := fs.Int("parallel", 0, "pipelines to run at once (default: the number of CPUs)")
 	memLimit := fs.String("memory-limit", "", "per-query memory `limit` for sorts, joins and aggregations, e.g. 512MiB or 2GiB (default: none)")
 	timing := fs.Bool("timing", false, "print rows, elapsed time and peak memory to standard error")
+	sqlText := fs.String("e", "", "run the SQL `statements` given here (instead of a file)")
 	fs.Usage = func() {
 		if explainOnly {
-			fmt.Fprintf(stderr, "Usage: dataflow explain [flags] PLAN.json\n\nShow a query's logical plan and the plan the optimizer makes of it.\n\nFlags:\n")
+			fmt.Fprintf(stderr, "Usage: dataflow explain [flags] (PLAN.json | QUERY.sql | -e SQL)\n\nShow a query's logical plan, the plan the optimizer makes of it and (for\nSQL) the physical plan.\n\nFlags:\n")
 		} else {
-			fmt.Fprintf(stderr, "Usage: dataflow query [flags] PLAN.json\n\nRun a query and print its result. PLAN.json describes the query as a\nlist of steps (from, where, select, group_by, agg, join, order_by, limit)\nand may list the tables it reads; see examples/tpch/*.json.\n\nFlags:\n")
+			fmt.Fprintf(stderr, "Usage: dataflow query [flags] (PLAN.json | SCRIPT.sql | -e SQL)\n\nRun SQL statements (from -e, a .sql file, standard input, or an\ninteractive prompt when standard input is a terminal) or a JSON plan\nand print the results. PLAN.json describes a query as a list of steps\n(from, where, select, group_by, agg, join, order_by, limit) and may list\nthe tables it reads; see examples/tpch/*.json.\n\nFlags:\n")
 		}
 		fs.PrintDefaults()
 	}
@@ -164,9 +165,31 @@ func cmdQuery(ctx context.Context, args []string, stdout, stderr io.Writer, expl
 		}
 		return &exitError{code: 1, err: err}
 	}
-	if fs.NArg() != 1 {
+	// Where the query comes from: -e, a .json plan, a .sql file, a pipe on
+	// standard input or, on a terminal, an interactive prompt.
+	var script string
+	interactivePrompt := false
+	switch {
+	case *sqlText != "" && fs.NArg() == 0:
+		script = *sqlText
+	case *sqlText == "" && fs.NArg() == 1 && !strings.HasSuffix(strings.ToLower(fs.Arg(0)), ".json"):
+		data, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			return userErr("%v", err)
+		}
+		script = string(data)
+	case *sqlText == "" && fs.NArg() == 1:
+	case fs.NArg() == 0 && stdout == io.Writer(os.Stdout) && isTTY(os.Stdin) && !explainOnly:
+		interactivePrompt = true
+	case fs.NArg() == 0 && stdout == io.Writer(os.Stdout) && !isTTY(os.Stdin) && stdinHasData():
+		data, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			return userErr("reading standard input: %v", err)
+		}
+		script = string(data)
+	default:
 		fs.Usage()
-		return userErr("expected one plan file, got %d arguments", fs.NArg())
+		return userErr("expected one plan file (.json), SQL file (.sql) or -e SQL, got %d arguments", fs.NArg())
 	}
 	f, err := dataflow.ParseFormat(*format)
 	if err != nil {
@@ -191,6 +214,31 @@ func cmdQuery(ctx context.Context, args []string, stdout, stderr io.Writer, expl
 		if err := eng.RegisterCatalogFile(*catalog); err != nil {
 			return err
 		}
+	}
+	if script != "" || interactivePrompt {
+		sess := eng.NewSession()
+		w := stdout
+		if *output != "" {
+			file, err := os.Create(*output)
+			if err != nil {
+				return userErr("%v", err)
+			}
+			defer file.Close()
+			w = file
+		}
+		start := time.Now()
+		switch {
+		case interactivePrompt:
+			return interactive(ctx, sess, w, stderr, f)
+		case explainOnly:
+			err = explainSQL(ctx, sess, script, w)
+		default:
+			err = runSQLScript(ctx, sess, script, w, f)
+		}
+		if err == nil && *timing {
+			fmt.Fprintf(stderr, "ran in %v\n", time.Since(start).Round(time.Microsecond))
+		}
+		return err
 	}
 	q, err := eng.LoadJSONPlanFile(fs.Arg(0))
 	if err != nil {
