@@ -34,9 +34,8 @@ type Config struct {
 	// QueryTimeout bounds each run of a query (0: no bound); a query
 	// that runs longer is reported as failed and the rest go on.
 	QueryTimeout time.Duration
-	// Mode picks how queries are written: "" or "auto" (SQL when the
-	// engine has a SQL front end, else the Go builder), "sql" or
-	// "builder".
+	// Mode picks how queries are written: "sql" (or "" or "auto"), or
+	// "builder" (Q1 and Q6 only; see Query.Build).
 	Mode string
 	// Report fields that describe the data; the runner copies them.
 	Data        string
@@ -103,36 +102,21 @@ func (q QueryReport) OK() bool {
 // ErrTimeout reports a query that ran longer than Config.QueryTimeout.
 var ErrTimeout = errors.New("query timeout")
 
-// sqlEngine is the engine's SQL front end, when it has one.
-type sqlEngine interface {
-	Query(sql string) *dataflow.Query
-}
-
-// Prepare writes q for engine e in the given mode ("", "auto", "sql" or
-// "builder") and says which it used.
+// Prepare writes q for engine e in the given mode: "", "auto" or "sql"
+// binds its SQL text; "builder" uses its Go-builder form, which only some
+// queries have (see BuilderQueries). It says which it used. A SQL error
+// surfaces when the query runs.
 func (q Query) Prepare(e *dataflow.Engine, mode string) (*dataflow.Query, string, error) {
-	sqlEng, hasSQL := any(e).(sqlEngine)
 	switch mode {
-	case "", "auto":
-		if hasSQL {
-			return sqlEng.Query(q.SQL), "sql", nil
-		}
-		if q.Build != nil {
-			return q.Build(e), "builder", nil
-		}
-		return nil, "", fmt.Errorf("%w: %s has no builder form and this engine has no SQL front end", ErrQuery, q.Name)
-	case "sql":
-		if !hasSQL {
-			return nil, "", fmt.Errorf("%w: this engine has no SQL front end", ErrQuery)
-		}
-		return sqlEng.Query(q.SQL), "sql", nil
+	case "", "auto", "sql":
+		return e.Query(q.SQL), "sql", nil
 	case "builder":
 		if q.Build == nil {
 			return nil, "", fmt.Errorf("%w: %s has no builder form (only %v do)", ErrQuery, q.Name, BuilderQueries())
 		}
 		return q.Build(e), "builder", nil
 	}
-	return nil, "", fmt.Errorf("%w: unknown mode %q (want auto, sql or builder)", ErrQuery, mode)
+	return nil, "", fmt.Errorf("%w: unknown mode %q (want sql or builder)", ErrQuery, mode)
 }
 
 // Run runs the configured queries and reports what they measured. A
@@ -152,7 +136,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	switch cfg.Mode {
 	case "", "auto", "sql", "builder":
 	default:
-		return nil, fmt.Errorf("%w: unknown mode %q (want auto, sql or builder)", ErrQuery, cfg.Mode)
+		return nil, fmt.Errorf("%w: unknown mode %q (want sql or builder)", ErrQuery, cfg.Mode)
 	}
 	rep := &Report{
 		Engine: "dataflow", Data: cfg.Data, Format: cfg.Format, ScaleFactor: cfg.ScaleFactor,

@@ -4,8 +4,8 @@
 // results match reference answers, as JSON and as an SVG bar chart.
 //
 // The query texts are the ones in testdata/tpch/queries, embedded into the
-// binary. Queries run through the engine's SQL front end when the engine
-// has one; Q1 and Q6 also have a Go-builder form (see [Query.Build]).
+// binary. Queries run through the engine's SQL front end; Q1 and Q6 also
+// have a Go-builder form (see [Query.Build]), to compare the two.
 //
 // The package sits above the root dataflow package and
 // internal/tpchcheck. It must not import cmd/dataflow, and it does not

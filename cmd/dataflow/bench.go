@@ -77,7 +77,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchConfig, error) {
 	warmup := fs.Int("warmup", 1, "unmeasured warm-up runs per query")
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "pipelines a query may run at once")
 	format := fs.String("format", "parquet", "how tables are read: parquet, ipc or memory")
-	mode := fs.String("mode", "auto", "how queries are written: auto (SQL when available), sql or builder")
+	mode := fs.String("mode", "sql", "how queries are written: sql, or builder (the Go builder; Q1 and Q6 only)")
 	answers := fs.String("answers", "", "check results against the reference answers in `directory` (q01.csv, ...)")
 	timeout := fs.Duration("timeout", 0, "give up on a query run after this `duration` (e.g. 2m) and go on; 0 means never")
 	jsonOut := fs.String("json", "", "write the report as JSON to `file`")
@@ -127,9 +127,9 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchConfig, error) {
 		return nil, userErr("--format: %v", err)
 	}
 	switch cfg.mode {
-	case "auto", "sql", "builder":
+	case "sql", "builder":
 	default:
-		return nil, userErr("--mode: unknown mode %q (want auto, sql or builder)", cfg.mode)
+		return nil, userErr("--mode: unknown mode %q (want sql or builder)", cfg.mode)
 	}
 	return cfg, nil
 }

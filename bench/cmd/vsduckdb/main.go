@@ -42,7 +42,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	runs := fs.Int("runs", 5, "measured runs per query and engine")
 	warmup := fs.Int("warmup", 1, "unmeasured warm-up runs per query and engine")
 	compare := fs.String("compare", "parquet,memory", "comparisons: parquet (both over the Parquet files), memory (dataflow in memory vs DuckDB native tables)")
-	mode := fs.String("mode", "auto", "how dataflow writes queries: auto, sql or builder")
+	mode := fs.String("mode", "sql", "how dataflow writes queries: sql, or builder (Q1 and Q6 only)")
 	jsonOut := fs.String("json", "", "write the reports as a JSON array to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
