@@ -50,6 +50,9 @@ type Config struct {
 	Threads int
 	// Mode is how dataflow writes the queries (see tpch.Query.Prepare).
 	Mode string
+	// QueryTimeout bounds each run in either engine (0: no bound); a
+	// query that runs longer is reported as failed.
+	QueryTimeout time.Duration
 	// Progress, when set, is called after each query.
 	Progress func(QueryTimes)
 }
@@ -152,7 +155,7 @@ func runPair(ctx context.Context, cfg Config, eng *dataflow.Engine, duck *DuckDB
 	qt := QueryTimes{Query: q.Name}
 	var ours, theirs [][]Value
 	var err error
-	qt.Dataflow, ours, err = timeRuns(cfg, func() ([][]Value, error) {
+	qt.Dataflow, ours, err = timeRuns(ctx, cfg, func(ctx context.Context) ([][]Value, error) {
 		dq, _, err := q.Prepare(eng, cfg.Mode)
 		if err != nil {
 			return nil, err
@@ -167,13 +170,13 @@ func runPair(ctx context.Context, cfg Config, eng *dataflow.Engine, duck *DuckDB
 	if err != nil {
 		qt.Error = "dataflow: " + err.Error()
 		// DuckDB's time is still worth knowing.
-		qt.DuckDB, theirs, err = timeRuns(cfg, func() ([][]Value, error) { return duck.Query(ctx, q.SQL) })
+		qt.DuckDB, theirs, err = timeRuns(ctx, cfg, func(ctx context.Context) ([][]Value, error) { return duck.Query(ctx, q.SQL) })
 		if err == nil {
 			qt.Rows = len(theirs)
 		}
 		return qt
 	}
-	qt.DuckDB, theirs, err = timeRuns(cfg, func() ([][]Value, error) { return duck.Query(ctx, q.SQL) })
+	qt.DuckDB, theirs, err = timeRuns(ctx, cfg, func(ctx context.Context) ([][]Value, error) { return duck.Query(ctx, q.SQL) })
 	if err != nil {
 		qt.Error = err.Error()
 		return qt
@@ -186,14 +189,14 @@ func runPair(ctx context.Context, cfg Config, eng *dataflow.Engine, duck *DuckDB
 	return qt
 }
 
-// timeRuns runs fn Warmup+Runs times and returns the measured times and
-// the first run's rows.
-func timeRuns(cfg Config, fn func() ([][]Value, error)) (Timing, [][]Value, error) {
+// timeRuns runs fn Warmup+Runs times, each within cfg.QueryTimeout, and
+// returns the measured times and the first run's rows.
+func timeRuns(ctx context.Context, cfg Config, fn func(context.Context) ([][]Value, error)) (Timing, [][]Value, error) {
 	var t Timing
 	var first [][]Value
 	for i := range cfg.Warmup + cfg.Runs {
 		start := time.Now()
-		rows, err := fn()
+		rows, err := runWithin(ctx, cfg.QueryTimeout, fn)
 		elapsed := time.Since(start)
 		if err != nil {
 			return t, nil, err
@@ -214,6 +217,20 @@ func timeRuns(cfg Config, fn func() ([][]Value, error)) (Timing, [][]Value, erro
 		t.Median = round3((s[n/2-1] + s[n/2]) / 2)
 	}
 	return t, first, nil
+}
+
+// runWithin runs fn, within timeout when it is positive.
+func runWithin(ctx context.Context, timeout time.Duration, fn func(context.Context) ([][]Value, error)) ([][]Value, error) {
+	if timeout <= 0 {
+		return fn(ctx)
+	}
+	tctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	rows, err := fn(tctx)
+	if err != nil && ctx.Err() == nil && tctx.Err() != nil {
+		return nil, fmt.Errorf("timed out after %v", timeout)
+	}
+	return rows, err
 }
 
 func geoMeans(qs []QueryTimes) (ours, theirs, ratio float64) {

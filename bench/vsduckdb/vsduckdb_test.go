@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dataflow-go/dataflow/internal/tpchcheck"
 	"github.com/dataflow-go/dataflow/tpch"
@@ -118,6 +119,17 @@ func TestSideBySideFailure(t *testing.T) {
 	}
 	if want := rep.Queries[1].Ratio; rep.GeoMeanRatio != want {
 		t.Errorf("geomean ratio %v, want q06's alone (%v)", rep.GeoMeanRatio, want)
+	}
+}
+
+func TestSideBySideTimeout(t *testing.T) {
+	q1, _ := tpch.Lookup(1)
+	rep, err := Run(context.Background(), Config{Data: sf001, Queries: []tpch.Query{q1}, Runs: 1, Threads: 2, QueryTimeout: time.Nanosecond}, Parquet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failed != 1 || !strings.Contains(rep.Queries[0].Error, "timed out after 1ns") {
+		t.Errorf("query past its timeout: %+v", rep.Queries[0])
 	}
 }
 

@@ -43,6 +43,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	warmup := fs.Int("warmup", 1, "unmeasured warm-up runs per query and engine")
 	compare := fs.String("compare", "parquet,memory", "comparisons: parquet (both over the Parquet files), memory (dataflow in memory vs DuckDB native tables)")
 	mode := fs.String("mode", "sql", "how dataflow writes queries: sql, or builder (Q1 and Q6 only)")
+	timeout := fs.Duration("timeout", 0, "give up on a query run after this `duration` in either engine (0: never)")
 	jsonOut := fs.String("json", "", "write the reports as a JSON array to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -64,7 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		pairings = append(pairings, p)
 	}
 	cfg := vsduckdb.Config{
-		Data: *data, Queries: qs, Runs: *runs, Warmup: *warmup, Threads: *threads, Mode: *mode,
+		Data: *data, Queries: qs, Runs: *runs, Warmup: *warmup, Threads: *threads, Mode: *mode, QueryTimeout: *timeout,
 		Progress: func(q vsduckdb.QueryTimes) {
 			fmt.Fprintf(stderr, "%s: dataflow %.1f ms, duckdb %.1f ms\n", q.Query, q.Dataflow.Median, q.DuckDB.Median)
 		},
