@@ -171,19 +171,17 @@ func (s *Session) optimize(n plan.Node) (plan.Node, error) {
 	return optimizer.Optimize(n, optimizer.Options{Disabled: s.current().disabled})
 }
 
-// start optimizes, plans and opens a query.
-func (s *Session) start(ctx context.Context, n plan.Node, wrap func(exec.Operator) exec.Operator) (*Stream, plan.Node, error) {
+// start optimizes, plans and opens a query; wrap, when set, sees every
+// physical operator (see optimizer.PhysicalOptions.Wrap).
+func (s *Session) start(ctx context.Context, n plan.Node, wrap func(plan.Node, exec.Operator) exec.Operator) (*Stream, plan.Node, error) {
 	st := s.current()
 	opt, err := optimizer.Optimize(n, optimizer.Options{Disabled: st.disabled})
 	if err != nil {
 		return nil, nil, err
 	}
-	op, err := optimizer.Physical(opt, optimizer.PhysicalOptions{Parallelism: st.parallelism})
+	op, err := optimizer.Physical(opt, optimizer.PhysicalOptions{Parallelism: st.parallelism, Wrap: wrap})
 	if err != nil {
 		return nil, nil, err
-	}
-	if wrap != nil {
-		op = wrap(op)
 	}
 	ec := exec.NewContext(ctx, s.eng.opts.Allocator)
 	ec.Parallelism = st.parallelism
@@ -245,44 +243,6 @@ func (s *Session) explain(ctx context.Context, st *parser.Explain, src string) (
 		return nil, err
 	}
 	return s.textResult("plan", strings.Split(strings.TrimRight(text, "\n"), "\n"))
-}
-
-// explainPlans renders the logical, optimized and physical plans.
-func (s *Session) explainPlans(n plan.Node) (string, error) {
-	st := s.current()
-	opt, err := optimizer.Optimize(n, optimizer.Options{Disabled: st.disabled})
-	if err != nil {
-		return "", err
-	}
-	op, err := optimizer.Physical(opt, optimizer.PhysicalOptions{Parallelism: st.parallelism})
-	if err != nil {
-		return "", err
-	}
-	phys := exec.DescribeTree(op)
-	op.Close()
-	return "logical plan:\n" + plan.Explain(n) + "\noptimized plan:\n" + plan.Explain(opt) + "\nphysical plan:\n" + phys, nil
-}
-
-// explainAnalyze runs the query with every operator metered and renders
-// the physical plan with rows, bytes and time per operator.
-func (s *Session) explainAnalyze(ctx context.Context, n plan.Node) (string, error) {
-	var root *exec.Metered
-	stream, opt, err := s.start(ctx, n, func(op exec.Operator) exec.Operator {
-		root = exec.Meter(op)
-		return root
-	})
-	if err != nil {
-		return "", err
-	}
-	res, err := stream.Collect()
-	stream.Close()
-	if err != nil {
-		return "", err
-	}
-	stats := res.Stats
-	res.Release()
-	return fmt.Sprintf("optimized plan:\n%s\nphysical plan (analyzed):\n%s\n%d rows in %v, peak memory %s",
-		plan.Explain(opt), root.Report(), stats.Rows, stats.Elapsed.Round(1000), exec.FormatBytes(stats.PeakMemory)), nil
 }
 
 func (s *Session) tableSchema(cols []*parser.ColumnDef) (*arrow.Schema, error) {

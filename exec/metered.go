@@ -10,19 +10,11 @@ import (
 )
 
 // Metered wraps an operator and measures it for EXPLAIN ANALYZE: the rows
-// and bytes it produced, the batches, and the wall time spent inside its
-// Open and Next calls (which includes its children's time, as the
-// operators pull from them). Label names the operator in the report;
-// Inputs are the metered operators it reads, when the planner wrapped
-// those too, so Report can print a tree with the time of each operator
-// alone.
-//
-// Metered is itself an Operator with the wrapped one's contract; the
-// counters are atomic, so Report may run while the query does.
+// and bytes it produced, its batches, and the wall time spent inside its
+// Open and Next calls (which includes its inputs' time, as operators pull
+// from them). It is itself an Operator with the wrapped one's contract;
+// the counters are atomic, so Stats may be read while the query runs.
 type Metered struct {
-	Label  string
-	Inputs []*Metered
-
 	op      Operator
 	rows    atomic.Int64
 	bytes   atomic.Int64
@@ -32,24 +24,16 @@ type Metered struct {
 
 var _ Operator = (*Metered)(nil)
 
-// Meter wraps op, labelled with its type.
-func Meter(op Operator) *Metered {
-	return &Metered{Label: OperatorName(op), op: op}
-}
-
-// MeterAs wraps op with a label and the metered operators it reads.
-func MeterAs(op Operator, label string, inputs ...*Metered) *Metered {
-	return &Metered{Label: label, Inputs: inputs, op: op}
-}
+// Meter wraps op.
+func Meter(op Operator) *Metered { return &Metered{op: op} }
 
 // OperatorName names an operator by its type ("hashJoinProbe" for
-// *exec.hashJoinProbe).
+// *exec.hashJoinProbe), looking through a meter.
 func OperatorName(op Operator) string {
 	if m, ok := op.(*Metered); ok {
-		return m.Label
+		op = m.op
 	}
-	name := fmt.Sprintf("%T", op)
-	name = strings.TrimPrefix(name, "*")
+	name := strings.TrimPrefix(fmt.Sprintf("%T", op), "*")
 	if i := strings.LastIndexByte(name, '.'); i >= 0 {
 		name = name[i+1:]
 	}
@@ -77,77 +61,43 @@ func (m *Metered) Next() (arrow.Record, error) {
 		m.rows.Add(rec.NumRows())
 		var n int64
 		for _, c := range rec.Columns() {
-			for _, b := range c.Data().Buffers() {
-				if b != nil {
-					n += int64(b.Len())
-				}
-			}
+			n += meteredBytes(c.Data())
 		}
 		m.bytes.Add(n)
 	}
 	return rec, err
 }
 
+func meteredBytes(d arrow.ArrayData) int64 {
+	var n int64
+	for _, b := range d.Buffers() {
+		if b != nil {
+			n += int64(b.Len())
+		}
+	}
+	for _, c := range d.Children() {
+		n += meteredBytes(c)
+	}
+	return n
+}
+
 // Close closes the wrapped operator.
 func (m *Metered) Close() error { return m.op.Close() }
 
-// MeterStats are one operator's counters.
+// MeterStats are a meter's counters. Bytes counts the buffers of the
+// batches produced (a slice shares its parent's buffers, so this is an
+// upper bound on the data that moved).
 type MeterStats struct {
 	Rows, Bytes, Batches int64
-	// Time is spent in the operator and its inputs; Self excludes the
-	// metered inputs.
-	Time, Self time.Duration
+	Time                 time.Duration
+}
+
+// Add sums two meters' counters (the parallel pipelines of one node).
+func (s MeterStats) Add(o MeterStats) MeterStats {
+	return MeterStats{Rows: s.Rows + o.Rows, Bytes: s.Bytes + o.Bytes, Batches: s.Batches + o.Batches, Time: s.Time + o.Time}
 }
 
 // Stats reads the counters.
 func (m *Metered) Stats() MeterStats {
-	s := MeterStats{Rows: m.rows.Load(), Bytes: m.bytes.Load(), Batches: m.batches.Load(), Time: time.Duration(m.nanos.Load())}
-	s.Self = s.Time
-	for _, in := range m.Inputs {
-		s.Self -= time.Duration(in.nanos.Load())
-	}
-	if s.Self < 0 {
-		// Inputs run concurrently (gathered pipelines): their summed time
-		// can exceed the wall time of the operator above them.
-		s.Self = 0
-	}
-	return s
-}
-
-// Report renders the metered tree, one operator per line:
-//
-//	hashAggregate  rows=4 bytes=212B batches=1 time=12.1ms self=3.2ms
-//	  filter  rows=59k ...
-func (m *Metered) Report() string {
-	var b strings.Builder
-	var walk func(*Metered, int)
-	walk = func(x *Metered, depth int) {
-		s := x.Stats()
-		fmt.Fprintf(&b, "%s%s  rows=%d bytes=%s batches=%d time=%v self=%v\n", strings.Repeat("  ", depth), x.Label,
-			s.Rows, FormatBytes(s.Bytes), s.Batches, s.Time.Round(time.Microsecond), s.Self.Round(time.Microsecond))
-		for _, in := range x.Inputs {
-			walk(in, depth+1)
-		}
-	}
-	walk(m, 0)
-	return strings.TrimRight(b.String(), "\n")
-}
-
-// DescribeTree names an operator for EXPLAIN; a metered tree prints its
-// shape.
-func DescribeTree(op Operator) string {
-	m, ok := op.(*Metered)
-	if !ok {
-		return OperatorName(op)
-	}
-	var b strings.Builder
-	var walk func(*Metered, int)
-	walk = func(x *Metered, depth int) {
-		b.WriteString(strings.Repeat("  ", depth) + x.Label + "\n")
-		for _, in := range x.Inputs {
-			walk(in, depth+1)
-		}
-	}
-	walk(m, 0)
-	return strings.TrimRight(b.String(), "\n")
+	return MeterStats{Rows: m.rows.Load(), Bytes: m.bytes.Load(), Batches: m.batches.Load(), Time: time.Duration(m.nanos.Load())}
 }

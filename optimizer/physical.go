@@ -15,12 +15,17 @@ import (
 type PhysicalOptions struct {
 	// Parallelism is the number of pipelines a scan may be split into.
 	Parallelism int
+	// Wrap, when set, is called with every operator built for a plan node
+	// (once per parallel pipeline) and returns the operator to use in its
+	// place: EXPLAIN ANALYZE wraps each in a meter. Nodes fused into
+	// another's operator (a Sort under a Limit's top-N) are not seen.
+	Wrap func(n plan.Node, op exec.Operator) exec.Operator
 }
 
 // Physical turns an optimized logical plan into a tree of operators ready
 // to Open. Operators are single-use: plan again to run the query again.
 func Physical(n plan.Node, opts PhysicalOptions) (exec.Operator, error) {
-	b := &physicalBuilder{parallelism: max(opts.Parallelism, 1)}
+	b := &physicalBuilder{parallelism: max(opts.Parallelism, 1), wrap: opts.Wrap}
 	s, err := b.build(n)
 	if err != nil {
 		return nil, err
@@ -34,6 +39,7 @@ type streams []exec.Operator
 
 type physicalBuilder struct {
 	parallelism int
+	wrap        func(plan.Node, exec.Operator) exec.Operator
 }
 
 func (b *physicalBuilder) gather(s streams) (exec.Operator, error) {
@@ -79,6 +85,17 @@ func (b *physicalBuilder) single(n plan.Node) (exec.Operator, error) {
 }
 
 func (b *physicalBuilder) build(n plan.Node) (streams, error) {
+	s, err := b.buildNode(n)
+	if err != nil || b.wrap == nil {
+		return s, err
+	}
+	for i, op := range s {
+		s[i] = b.wrap(n, op)
+	}
+	return s, nil
+}
+
+func (b *physicalBuilder) buildNode(n plan.Node) (streams, error) {
 	switch n := n.(type) {
 	case *plan.Scan:
 		return b.scan(n)
