@@ -239,7 +239,7 @@ func (x *exporter) scan(n *plan.Scan) (*pb.Rel, error) {
 		}
 		read.Filter = x.call(fileBoolean, "and", args, arrow.FixedWidthTypes.Boolean, nil)
 	}
-	read.Common, err = x.common(n, relExtension{alias: n.Alias}, nil)
+	read.Common, err = x.common(n, relExtension{alias: n.Alias, hasAlias: true}, nil)
 	return &pb.Rel{RelType: &pb.Rel_Read{Read: read}}, err
 }
 

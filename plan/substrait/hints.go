@@ -36,8 +36,11 @@ const extensionKey = "dataflow.v1"
 // the hint fields, about the plan).
 type relExtension struct {
 	hints Hints
-	// alias is a scan's alias.
-	alias string
+	// alias is a scan's alias; hasAlias says the member was present
+	// (dataflow writes it, empty or not, for every scan, so that an
+	// importer knows not to invent aliases for plans that had none).
+	alias    string
+	hasAlias bool
 	// names are the output column names of a project, aggregate or
 	// inline table; relations the inline table's column qualifiers.
 	names     []string
@@ -47,7 +50,7 @@ type relExtension struct {
 }
 
 func (r *relExtension) empty() bool {
-	return r.hints.empty() && r.alias == "" && r.names == nil && r.relations == nil && r.join == ""
+	return r.hints.empty() && !r.hasAlias && r.names == nil && r.relations == nil && r.join == ""
 }
 
 func stringList(ss []string) *structpb.Value {
@@ -71,7 +74,7 @@ func (r *relExtension) toAny() (*anypb.Any, error) {
 		}
 		fields["resources"] = structpb.NewStructValue(&structpb.Struct{Fields: res})
 	}
-	if r.alias != "" {
+	if r.hasAlias {
 		fields["alias"] = structpb.NewStringValue(r.alias)
 	}
 	if r.names != nil {
@@ -134,6 +137,7 @@ func parseExtension(a *anypb.Any) (ext relExtension, ok bool, err error) {
 			ext.hints.PlacementStrategy, err = stringValue(k, v)
 		case "alias":
 			ext.alias, err = stringValue(k, v)
+			ext.hasAlias = true
 		case "join":
 			ext.join, err = stringValue(k, v)
 		case "names":

@@ -381,9 +381,10 @@ func (m *importer) namedTable(r *pb.ReadRel, names []string, base plan.Schema, p
 	}
 	key := strings.ToLower(rel)
 	m.relations[key]++
-	if n := m.relations[key]; n > 1 && ext.alias == "" {
-		// Another scan already uses this name: give this one its own,
-		// so that columns of a self-join can be told apart.
+	if n := m.relations[key]; n > 1 && !ext.hasAlias {
+		// Another scan already uses this name and the producer gave no
+		// alias: give this one its own, so that columns of a self-join
+		// can be told apart.
 		alias = fmt.Sprintf("%s_%d", table, n)
 	}
 	scan := plan.NewScan(table, alias, src)
