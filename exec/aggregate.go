@@ -565,43 +565,56 @@ func (s *decSumState) updateRows(gids []uint32, rows []int32, args []arrow.Array
 }
 
 // addUnchecked adds a batch of non-null decimals with plain int64
-// additions when it can prove none overflows: every value fits in int64
-// (one pass over the batch bounds their magnitudes) and the running sums
-// plus the batch's total bound stay below 2^62. It reports false, having
-// added nothing, when it cannot.
+// additions when it can prove none overflowed: every value fits in int64
+// and the running sums' bound plus the batch's total bound stays below
+// 2^62. It adds first and checks after, in one pass over the batch;
+// when the proof fails it subtracts what it added (int64 addition wraps,
+// so this restores the sums exactly) and reports false.
 func (s *decSumState) addUnchecked(gids []uint32, rows []int32, vals []decimal128.Num) bool {
-	var wide int64
-	var mag uint64
-	for _, v := range vals {
-		lo := int64(v.LowBits())
-		wide |= v.HighBits() ^ lo>>63
-		mag |= uint64(lo ^ lo>>63) // |lo| or |lo|-1: OR bounds the largest
-	}
-	if wide != 0 || bits.Len64(mag)+bits.Len(uint(len(gids))) > 61 {
-		return false
-	}
-	// Each |value| <= 2^Len(mag), so the batch adds at most this much to
-	// any one group.
-	batch := uint64(len(gids)) << bits.Len64(mag)
-	if s.bound+batch >= decSumSafe && !s.rebound(batch, len(gids)) {
-		return false
-	}
-	s.bound += batch
 	small, seen := s.small, s.seen
-	if rows == nil {
-		vals = vals[:len(gids)]
+	add := func(sign int64) (wide int64, mag uint64) {
+		if rows == nil {
+			vals := vals[:len(gids)]
+			for k, g := range gids {
+				v := vals[k]
+				lo := int64(v.LowBits())
+				wide |= v.HighBits() ^ lo>>63
+				mag |= uint64(lo ^ lo>>63) // |lo| or |lo|-1: OR bounds the largest
+				small[g] += lo * sign
+				seen[g] = true
+			}
+			return wide, mag
+		}
+		rows := rows[:len(gids)]
 		for k, g := range gids {
-			small[g] += int64(vals[k].LowBits())
+			v := vals[rows[k]]
+			lo := int64(v.LowBits())
+			wide |= v.HighBits() ^ lo>>63
+			mag |= uint64(lo ^ lo>>63)
+			small[g] += lo * sign
 			seen[g] = true
 		}
-		return true
+		return wide, mag
 	}
-	rows = rows[:len(gids)]
-	for k, g := range gids {
-		small[g] += int64(vals[rows[k]].LowBits())
-		seen[g] = true
+	wide, mag := add(1)
+	if wide == 0 && bits.Len64(mag)+bits.Len(uint(len(gids))) <= 61 {
+		// Each |value| <= 2^Len(mag), so the batch added at most this
+		// much to any one group.
+		batch := uint64(len(gids)) << bits.Len64(mag)
+		if s.bound+batch < decSumSafe {
+			s.bound += batch
+			return true
+		}
+		add(-1)
+		if s.rebound(batch, len(gids)) {
+			add(1)
+			s.bound += batch
+			return true
+		}
+		return false
 	}
-	return true
+	add(-1)
+	return false
 }
 
 // rebound recomputes the bound on the running sums from the sums

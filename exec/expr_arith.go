@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/decimal128"
@@ -396,7 +397,9 @@ func (e *arithExpr) decimalKernel(mem memory.Allocator, lo, ro operand, n int) (
 		}
 	case OpMul:
 		switch {
-		case lt.Precision+rt.Precision <= 18:
+		case lt.Precision+rt.Precision <= 18 || smallProducts(l, r, lm, rm, n):
+			// Either the types or the values at hand (TPC-H money
+			// times rates) bound every product below 2^62.
 			for i := range out {
 				p := int64(l[i&lm].LowBits()) * int64(r[i&rm].LowBits())
 				out[i] = decimal128.New(p>>63, uint64(p))
@@ -440,4 +443,36 @@ func (e *arithExpr) decimalKernel(mem memory.Allocator, lo, ro operand, n int) (
 		}
 	}
 	return buf, nil, ""
+}
+
+// smallProducts reports whether every operand of a decimal product over n
+// rows fits in int64 and their magnitudes bound each product below 2^62
+// (so below 10^18 < 10^p for every result precision p > 18 that reaches
+// this test), which lets the kernel multiply plain int64s. It costs one
+// pass over the operands, against 128-bit or checked products per row.
+func smallProducts(l, r []num, lm, rm, n int) bool {
+	lb, lok := magnitudeBits(l, lm, n)
+	rb, rok := magnitudeBits(r, rm, n)
+	return lok && rok && lb+rb <= 62
+}
+
+// magnitudeBits returns a bound, in bits, on the magnitude of the first n
+// values (the first only, for a broadcast constant: mask 0) and whether
+// they all fit in int64.
+func magnitudeBits(vals []num, mask, n int) (int, bool) {
+	if mask == 0 {
+		n = 1
+	}
+	if len(vals) < n {
+		return 0, false
+	}
+	var wide int64
+	var mag uint64
+	for _, v := range vals[:n] {
+		lo := int64(v.LowBits())
+		wide |= v.HighBits() ^ lo>>63
+		mag |= uint64(lo ^ lo>>63)
+	}
+	// |v| <= mag+1 <= 2^Len(mag) for every value.
+	return bits.Len64(mag) + 1, wide == 0
 }
