@@ -19,7 +19,9 @@
 // JoinRel of type SEMI whose advanced_extension carries an enhancement
 // (a google.protobuf.Struct {"dataflow.v1": {"join": "mark"}}); being an
 // enhancement, consumers that do not know it must reject the plan rather
-// than run a semi join.
+// than run a semi join. Apply (an undecorrelated subquery) has no form:
+// export plans after optimizer.Optimize, which turns subqueries into
+// joins.
 //
 // # Expressions
 //
@@ -37,7 +39,8 @@
 // importer resolves UDFs through the Resolver (see UDFResolver). The
 // MonthDayNano interval and the untyped NULL are user-defined types under
 // URITypes; interval literals use the standard interval_year_to_month or
-// interval_day_to_second forms whenever the value fits one of them.
+// interval_day_to_second forms whenever the value fits one of them. The
+// extensions directory beside this file holds the YAML those URIs name.
 //
 // # Hints and names
 //
@@ -49,8 +52,13 @@
 //	                 "alias": "l1", "names": ["revenue"]}}
 //
 // The same member carries what Substrait has no place for but dataflow's
-// name-based expressions need to round-trip exactly: a scan's alias and the
-// output column names of projections, aggregates and inline tables.
+// name-based expressions need to round-trip exactly: a scan's alias
+// (written for every scan, empty when there is none) and the output column
+// names of projections, aggregates and inline tables. A plan without them
+// (from another producer) still imports: computed columns take their
+// expressions' names, the root's names rename the output, and a second
+// scan of one table gets an alias of its own ("lineitem_2") so a self-join
+// stays unambiguous.
 // Optimizations may be ignored, so a plan stays a valid Substrait plan for
 // consumers that do not know them.
 //

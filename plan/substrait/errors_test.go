@@ -233,4 +233,8 @@ func TestExportErrors(t *testing.T) {
 	if _, err := substrait.Export(bad, nil); !errors.Is(err, plan.ErrPlan) || !strings.Contains(err.Error(), "missing") {
 		t.Errorf("unknown column: got %v", err)
 	}
+	apply := must(plan.NewApply(scanOf(t, cat, "t", ""), scanOf(t, cat, "u", ""), plan.SubqueryExists, nil, "e"))
+	if _, err := substrait.Export(apply, nil); !errors.Is(err, substrait.ErrUnsupported) || !strings.Contains(err.Error(), "decorrelation") {
+		t.Errorf("Apply: got %v", err)
+	}
 }

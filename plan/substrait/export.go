@@ -175,6 +175,8 @@ func (x *exporter) rel(n plan.Node) (*pb.Rel, error) {
 		return &pb.Rel{RelType: &pb.Rel_Set{Set: &pb.SetRel{Common: c, Inputs: ins, Op: pb.SetRel_SET_OP_UNION_ALL}}}, err
 	case *plan.Values:
 		return x.values(n)
+	case *plan.Apply, *plan.OuterRow:
+		return nil, fmt.Errorf("%w: plan node %T: export the plan after optimizer.Optimize, whose decorrelation turns subqueries into joins", ErrUnsupported, n)
 	case nil:
 		return nil, fmt.Errorf("%w: nil plan node", ErrUnsupported)
 	}
