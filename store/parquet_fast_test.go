@@ -78,7 +78,7 @@ func readSplitColumns(t testing.TB, s Split, mem memory.Allocator, opts ScanOpti
 // columns. It returns how many columns the fast path decoded.
 func compareFastWithPQArrow(t *testing.T, path string, cols []int, batchSizes ...int) int {
 	t.Helper()
-	return compareFastWithPQArrowLeaky(t, path, cols, false, batchSizes...)
+	return compareWithPQArrow(t, path, ParquetOptions{}, cols, false, batchSizes...)
 }
 
 // compareFastWithPQArrowLeaky is compareFastWithPQArrow that, when
@@ -87,11 +87,17 @@ func compareFastWithPQArrow(t *testing.T, path string, cols []int, batchSizes ..
 // frees them.
 func compareFastWithPQArrowLeaky(t *testing.T, path string, cols []int, pqarrowLeaks bool, batchSizes ...int) int {
 	t.Helper()
+	return compareWithPQArrow(t, path, ParquetOptions{}, cols, pqarrowLeaks, batchSizes...)
+}
+
+// compareWithPQArrow reads path with fastOpts and with pqarrow alone.
+func compareWithPQArrow(t *testing.T, path string, fastOpts ParquetOptions, cols []int, pqarrowLeaks bool, batchSizes ...int) int {
+	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	if !pqarrowLeaks {
 		defer mem.AssertSize(t, 0)
 	}
-	fast, err := OpenParquet(path, ParquetOptions{})
+	fast, err := OpenParquet(path, fastOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,11 +152,12 @@ func clip(a arrow.Array) string {
 	return s
 }
 
-func TestParquetFastMatchesPQArrowTPCH(t *testing.T) {
+func TestParquetFastScanMatchesPQArrowTPCH(t *testing.T) {
 	for name := range tpchRows {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(tpchDir, name+".parquet")
 			n := compareFastWithPQArrow(t, path, nil, 1000, 4096)
+			compareWithPQArrow(t, path, ParquetOptions{ParallelColumns: true}, nil, false, 777)
 			tab, err := OpenParquet(path, ParquetOptions{})
 			if err != nil {
 				t.Fatal(err)
@@ -303,7 +310,7 @@ var syntheticVariants = []struct {
 		parquet.WithDictionaryFor("i32", false), parquet.WithEncodingFor("i32", parquet.Encodings.DeltaBinaryPacked)}},
 }
 
-func TestParquetFastMatchesPQArrowSynthetic(t *testing.T) {
+func TestParquetFastScanMatchesPQArrowSynthetic(t *testing.T) {
 	for _, v := range syntheticVariants {
 		t.Run(v.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "synthetic.parquet")
@@ -320,7 +327,7 @@ func TestParquetFastMatchesPQArrowSynthetic(t *testing.T) {
 
 // TestParquetFastPathUsed guards the equivalence tests against passing
 // because everything silently went through pqarrow.
-func TestParquetFastPathUsed(t *testing.T) {
+func TestParquetFastScanPathUsed(t *testing.T) {
 	tab, err := OpenParquet(filepath.Join(tpchDir, "lineitem.parquet"), ParquetOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -351,7 +358,7 @@ func TestParquetFastPathUsed(t *testing.T) {
 // codec to catch the damage) in many places: every read must either
 // return all the rows or fail with ErrCorrupt naming the file, never
 // panic or lose rows silently.
-func TestParquetFastGarbled(t *testing.T) {
+func TestParquetFastScanGarbled(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.parquet")
 	writeSynthetic(t, src, 3000, 1000, parquet.WithCompression(compress.Codecs.Uncompressed),
@@ -446,7 +453,7 @@ func scanRows(tab Table, mem memory.Allocator, opts ScanOptions) (int64, error) 
 
 // TestParquetFastPruning checks that row-group pruning still happens
 // before the fast path opens anything.
-func TestParquetFastPruning(t *testing.T) {
+func TestParquetFastScanPruning(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "pruned.parquet")
 	writeSynthetic(t, path, 4000, 1000)
 	tab, err := OpenParquet(path, ParquetOptions{})
