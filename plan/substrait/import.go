@@ -492,10 +492,7 @@ func (m *importer) filter(f *pb.FilterRel) (plan.Node, error) {
 // named gives an imported expression the output name a relation recorded
 // for it: a column that keeps its own name stays a plain column (keeping
 // its relation), anything else is aliased.
-func named(e plan.Expr, name string, names []string) plan.Expr {
-	if names == nil {
-		return e
-	}
+func named(e plan.Expr, name string) plan.Expr {
 	if c, ok := e.(plan.Column); ok && c.Name == name {
 		return e
 	}
@@ -545,7 +542,7 @@ func (m *importer) project(p *pb.ProjectRel, common *pb.RelCommon, ext relExtens
 			e = exprs[f-len(s)]
 		}
 		if ext.names != nil {
-			e = named(e, ext.names[i], ext.names)
+			e = named(e, ext.names[i])
 		}
 		out[i] = e
 	}
@@ -592,10 +589,10 @@ func (m *importer) aggregate(a *pb.AggregateRel, ext relExtension) (plan.Node, e
 			return nil, fmt.Errorf("%w: AggregateRel names %d columns but outputs %d", ErrInvalid, len(ext.names), len(groups)+len(aggs))
 		}
 		for i := range groups {
-			groups[i] = named(groups[i], ext.names[i], ext.names)
+			groups[i] = named(groups[i], ext.names[i])
 		}
 		for i := range aggs {
-			aggs[i] = named(aggs[i], ext.names[len(groups)+i], ext.names)
+			aggs[i] = named(aggs[i], ext.names[len(groups)+i])
 		}
 	}
 	return plan.NewAggregate(in, groups, aggs)

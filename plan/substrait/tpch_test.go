@@ -97,3 +97,29 @@ func TestTPCHRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkExportImportQ1 measures converting the optimized TPC-H Q1 plan
+// to Substrait bytes and back.
+func BenchmarkExportImportQ1(b *testing.B) {
+	eng, cat := openTPCH(b)
+	n, err := tpchQ1(eng).OptimizedPlan()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size int
+	for b.Loop() {
+		p, err := substrait.Export(n, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data, err := substrait.MarshalProto(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(data)
+		if _, err := substrait.ImportProto(data, cat); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(size), "plan-bytes")
+}
