@@ -160,3 +160,13 @@ func formatPlacementBytes(v float64) string {
 	}
 	return fmt.Sprintf("%.1f %s", v, units[i])
 }
+
+// ExplainPlacement places a SQL query's stages on cluster using this
+// session's placement.strategy setting (SET placement.strategy =
+// 'spread'), which applies to every stage that asks for no strategy of
+// its own.
+func (s *Session) ExplainPlacement(sql string, cluster *placement.Cluster) (*PlacementReport, error) {
+	opts := placement.DefaultOptions()
+	opts.Strategy = s.current().strategy
+	return s.Query(sql).ExplainPlacement(cluster, &opts)
+}

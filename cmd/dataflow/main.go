@@ -151,6 +151,11 @@ func cmdQuery(ctx context.Context, args []string, stdout, stderr io.Writer, expl
 	memLimit := fs.String("memory-limit", "", "per-query memory `limit` for sorts, joins and aggregations, e.g. 512MiB or 2GiB (default: none)")
 	timing := fs.Bool("timing", false, "print rows, elapsed time and peak memory to standard error")
 	sqlText := fs.String("e", "", "run the SQL `statements` given here (instead of a file)")
+	var clusterFile, dotFile *string
+	if explainOnly {
+		clusterFile = fs.String("cluster", "", "also place the query's stages on the cluster described in `file` (YAML or JSON: nodes, resources, labels, table partitions) and explain the choice")
+		dotFile = fs.String("dot", "", "with --cluster, write the placed plan as a Graphviz drawing to `file` (render with dot -Tsvg)")
+	}
 	fs.Usage = func() {
 		if explainOnly {
 			fmt.Fprintf(stderr, "Usage: dataflow explain [flags] (PLAN.json | QUERY.sql | -e SQL)\n\nShow a query's logical plan, the plan the optimizer makes of it and (for\nSQL) the physical plan.\n\nFlags:\n")
@@ -214,6 +219,12 @@ func cmdQuery(ctx context.Context, args []string, stdout, stderr io.Writer, expl
 		if err := eng.RegisterCatalogFile(*catalog); err != nil {
 			return err
 		}
+	}
+	if explainOnly && *clusterFile != "" {
+		return explainPlacement(ctx, eng, script, fs.Arg(0), *clusterFile, *dotFile, stdout)
+	}
+	if explainOnly && *dotFile != "" {
+		return userErr("--dot needs --cluster")
 	}
 	if script != "" || interactivePrompt {
 		sess := eng.NewSession()

@@ -110,3 +110,52 @@ func mustAbs(t *testing.T, p string) string {
 	}
 	return a
 }
+
+// tpchTableFlags registers every SF0.01 TPC-H table, as the cluster file
+// names them all.
+func tpchTableFlags() []string {
+	var out []string
+	for _, n := range []string{"customer", "lineitem", "nation", "orders", "part", "partsupp", "region", "supplier"} {
+		out = append(out, "--table", n+"=testdata/tpch/sf0.01/"+n+".parquet")
+	}
+	return out
+}
+
+func TestExplainCluster(t *testing.T) {
+	dot := filepath.Join(t.TempDir(), "q6.dot")
+	sql := "SET placement.strategy = 'strict_pack'; SELECT sum(l_extendedprice * l_discount) AS revenue FROM lineitem WHERE l_quantity < 24"
+	args := append([]string{"explain"}, tpchTableFlags()...)
+	code, out, errOut := runCLI(t, append(args, "--cluster", "testdata/placement/tpch-4nodes.yaml", "--dot", dot, "-e", sql)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"optimized plan", "placement on testdata/placement/tpch-4nodes.yaml", "scan lineitem", "strict_pack", "LP bound", "baseline locality"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	data, err := os.ReadFile(dot)
+	if err != nil || !strings.HasPrefix(string(data), "digraph placement {") {
+		t.Errorf("--dot wrote %q, %v", data, err)
+	}
+	code, _, errOut = runCLI(t, append(args, "--cluster", "testdata/placement/tpch-4nodes.yaml", "examples/tpch/q1.json")...)
+	if code != 0 {
+		t.Fatalf("JSON plan with --cluster: exit %d: %s", code, errOut)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"explain", "--dot", dot, "examples/tpch/q1.json"}, "--dot needs --cluster"},
+		{[]string{"explain", "--cluster", "no/such.yaml", "examples/tpch/q1.json"}, "no/such.yaml"},
+		{append(append([]string{"explain"}, tpchTableFlags()...), "--cluster", "testdata/placement/tpch-4nodes.yaml",
+			"-e", "SET placement.strategy = 'sideways'; SELECT 1 FROM lineitem"), "sideways"},
+		{[]string{"explain", "--table", "lineitem=testdata/tpch/sf0.01/lineitem.parquet", "--cluster", "testdata/placement/tpch-4nodes.yaml",
+			"examples/tpch/q1.json"}, `lists table "orders", which is not registered`},
+	} {
+		code, _, errOut := runCLI(t, c.args...)
+		if code != 1 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 1 mentioning %q", c.args, code, errOut, c.want)
+		}
+	}
+}
