@@ -125,32 +125,58 @@ func compareOrdered[T int32 | int64 | float64](op BinaryOp, l, r []T, lb, rb boo
 		return
 	}
 	l = l[:n]
+	full := n &^ 7
+	// Eight rows make one output byte: no read-modify-write per row.
 	if rb {
 		c := r[0]
 		switch op {
 		case OpEq:
-			for i, v := range l {
-				out[i>>3] |= b2u8(v == c) << (i & 7)
+			for i := 0; i < full; i += 8 {
+				v := l[i : i+8 : i+8]
+				out[i>>3] = b2u8(v[0] == c) | b2u8(v[1] == c)<<1 | b2u8(v[2] == c)<<2 | b2u8(v[3] == c)<<3 | b2u8(v[4] == c)<<4 | b2u8(v[5] == c)<<5 | b2u8(v[6] == c)<<6 | b2u8(v[7] == c)<<7
+			}
+			for i := full; i < n; i++ {
+				out[i>>3] |= b2u8(l[i] == c) << (i & 7)
 			}
 		case OpNotEq:
-			for i, v := range l {
-				out[i>>3] |= b2u8(v != c) << (i & 7)
+			for i := 0; i < full; i += 8 {
+				v := l[i : i+8 : i+8]
+				out[i>>3] = b2u8(v[0] != c) | b2u8(v[1] != c)<<1 | b2u8(v[2] != c)<<2 | b2u8(v[3] != c)<<3 | b2u8(v[4] != c)<<4 | b2u8(v[5] != c)<<5 | b2u8(v[6] != c)<<6 | b2u8(v[7] != c)<<7
+			}
+			for i := full; i < n; i++ {
+				out[i>>3] |= b2u8(l[i] != c) << (i & 7)
 			}
 		case OpLt:
-			for i, v := range l {
-				out[i>>3] |= b2u8(v < c) << (i & 7)
+			for i := 0; i < full; i += 8 {
+				v := l[i : i+8 : i+8]
+				out[i>>3] = b2u8(v[0] < c) | b2u8(v[1] < c)<<1 | b2u8(v[2] < c)<<2 | b2u8(v[3] < c)<<3 | b2u8(v[4] < c)<<4 | b2u8(v[5] < c)<<5 | b2u8(v[6] < c)<<6 | b2u8(v[7] < c)<<7
+			}
+			for i := full; i < n; i++ {
+				out[i>>3] |= b2u8(l[i] < c) << (i & 7)
 			}
 		case OpLtEq:
-			for i, v := range l {
-				out[i>>3] |= b2u8(v <= c) << (i & 7)
+			for i := 0; i < full; i += 8 {
+				v := l[i : i+8 : i+8]
+				out[i>>3] = b2u8(v[0] <= c) | b2u8(v[1] <= c)<<1 | b2u8(v[2] <= c)<<2 | b2u8(v[3] <= c)<<3 | b2u8(v[4] <= c)<<4 | b2u8(v[5] <= c)<<5 | b2u8(v[6] <= c)<<6 | b2u8(v[7] <= c)<<7
+			}
+			for i := full; i < n; i++ {
+				out[i>>3] |= b2u8(l[i] <= c) << (i & 7)
 			}
 		case OpGt:
-			for i, v := range l {
-				out[i>>3] |= b2u8(v > c) << (i & 7)
+			for i := 0; i < full; i += 8 {
+				v := l[i : i+8 : i+8]
+				out[i>>3] = b2u8(v[0] > c) | b2u8(v[1] > c)<<1 | b2u8(v[2] > c)<<2 | b2u8(v[3] > c)<<3 | b2u8(v[4] > c)<<4 | b2u8(v[5] > c)<<5 | b2u8(v[6] > c)<<6 | b2u8(v[7] > c)<<7
+			}
+			for i := full; i < n; i++ {
+				out[i>>3] |= b2u8(l[i] > c) << (i & 7)
 			}
 		case OpGtEq:
-			for i, v := range l {
-				out[i>>3] |= b2u8(v >= c) << (i & 7)
+			for i := 0; i < full; i += 8 {
+				v := l[i : i+8 : i+8]
+				out[i>>3] = b2u8(v[0] >= c) | b2u8(v[1] >= c)<<1 | b2u8(v[2] >= c)<<2 | b2u8(v[3] >= c)<<3 | b2u8(v[4] >= c)<<4 | b2u8(v[5] >= c)<<5 | b2u8(v[6] >= c)<<6 | b2u8(v[7] >= c)<<7
+			}
+			for i := full; i < n; i++ {
+				out[i>>3] |= b2u8(l[i] >= c) << (i & 7)
 			}
 		}
 		return
@@ -158,28 +184,52 @@ func compareOrdered[T int32 | int64 | float64](op BinaryOp, l, r []T, lb, rb boo
 	r = r[:n]
 	switch op {
 	case OpEq:
-		for i, v := range l {
-			out[i>>3] |= b2u8(v == r[i]) << (i & 7)
+		for i := 0; i < full; i += 8 {
+			v, w := l[i:i+8:i+8], r[i:i+8:i+8]
+			out[i>>3] = b2u8(v[0] == w[0]) | b2u8(v[1] == w[1])<<1 | b2u8(v[2] == w[2])<<2 | b2u8(v[3] == w[3])<<3 | b2u8(v[4] == w[4])<<4 | b2u8(v[5] == w[5])<<5 | b2u8(v[6] == w[6])<<6 | b2u8(v[7] == w[7])<<7
+		}
+		for i := full; i < n; i++ {
+			out[i>>3] |= b2u8(l[i] == r[i]) << (i & 7)
 		}
 	case OpNotEq:
-		for i, v := range l {
-			out[i>>3] |= b2u8(v != r[i]) << (i & 7)
+		for i := 0; i < full; i += 8 {
+			v, w := l[i:i+8:i+8], r[i:i+8:i+8]
+			out[i>>3] = b2u8(v[0] != w[0]) | b2u8(v[1] != w[1])<<1 | b2u8(v[2] != w[2])<<2 | b2u8(v[3] != w[3])<<3 | b2u8(v[4] != w[4])<<4 | b2u8(v[5] != w[5])<<5 | b2u8(v[6] != w[6])<<6 | b2u8(v[7] != w[7])<<7
+		}
+		for i := full; i < n; i++ {
+			out[i>>3] |= b2u8(l[i] != r[i]) << (i & 7)
 		}
 	case OpLt:
-		for i, v := range l {
-			out[i>>3] |= b2u8(v < r[i]) << (i & 7)
+		for i := 0; i < full; i += 8 {
+			v, w := l[i:i+8:i+8], r[i:i+8:i+8]
+			out[i>>3] = b2u8(v[0] < w[0]) | b2u8(v[1] < w[1])<<1 | b2u8(v[2] < w[2])<<2 | b2u8(v[3] < w[3])<<3 | b2u8(v[4] < w[4])<<4 | b2u8(v[5] < w[5])<<5 | b2u8(v[6] < w[6])<<6 | b2u8(v[7] < w[7])<<7
+		}
+		for i := full; i < n; i++ {
+			out[i>>3] |= b2u8(l[i] < r[i]) << (i & 7)
 		}
 	case OpLtEq:
-		for i, v := range l {
-			out[i>>3] |= b2u8(v <= r[i]) << (i & 7)
+		for i := 0; i < full; i += 8 {
+			v, w := l[i:i+8:i+8], r[i:i+8:i+8]
+			out[i>>3] = b2u8(v[0] <= w[0]) | b2u8(v[1] <= w[1])<<1 | b2u8(v[2] <= w[2])<<2 | b2u8(v[3] <= w[3])<<3 | b2u8(v[4] <= w[4])<<4 | b2u8(v[5] <= w[5])<<5 | b2u8(v[6] <= w[6])<<6 | b2u8(v[7] <= w[7])<<7
+		}
+		for i := full; i < n; i++ {
+			out[i>>3] |= b2u8(l[i] <= r[i]) << (i & 7)
 		}
 	case OpGt:
-		for i, v := range l {
-			out[i>>3] |= b2u8(v > r[i]) << (i & 7)
+		for i := 0; i < full; i += 8 {
+			v, w := l[i:i+8:i+8], r[i:i+8:i+8]
+			out[i>>3] = b2u8(v[0] > w[0]) | b2u8(v[1] > w[1])<<1 | b2u8(v[2] > w[2])<<2 | b2u8(v[3] > w[3])<<3 | b2u8(v[4] > w[4])<<4 | b2u8(v[5] > w[5])<<5 | b2u8(v[6] > w[6])<<6 | b2u8(v[7] > w[7])<<7
+		}
+		for i := full; i < n; i++ {
+			out[i>>3] |= b2u8(l[i] > r[i]) << (i & 7)
 		}
 	case OpGtEq:
-		for i, v := range l {
-			out[i>>3] |= b2u8(v >= r[i]) << (i & 7)
+		for i := 0; i < full; i += 8 {
+			v, w := l[i:i+8:i+8], r[i:i+8:i+8]
+			out[i>>3] = b2u8(v[0] >= w[0]) | b2u8(v[1] >= w[1])<<1 | b2u8(v[2] >= w[2])<<2 | b2u8(v[3] >= w[3])<<3 | b2u8(v[4] >= w[4])<<4 | b2u8(v[5] >= w[5])<<5 | b2u8(v[6] >= w[6])<<6 | b2u8(v[7] >= w[7])<<7
+		}
+		for i := full; i < n; i++ {
+			out[i>>3] |= b2u8(l[i] >= r[i]) << (i & 7)
 		}
 	}
 }

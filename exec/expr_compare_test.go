@@ -212,3 +212,68 @@ func TestBinaryResultType(t *testing.T) {
 		t.Error("IsNumeric")
 	}
 }
+
+// TestCompareWithConstantProperty checks every comparison of int32,
+// int64 and float64 columns against a literal, on either side, with
+// batch lengths around the eight-row packing of the result bits.
+func TestCompareWithConstantProperty(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	ops := []exec.BinaryOp{exec.OpEq, exec.OpNotEq, exec.OpLt, exec.OpLtEq, exec.OpGt, exec.OpGtEq}
+	for _, typ := range []string{"int32", "int64", "float64"} {
+		for iter := 0; iter < 60; iter++ {
+			n := 1 + rng.Intn(40)
+			rows := make(exectest.Rows, n)
+			vals := make([]int, n)
+			for i := range rows {
+				vals[i] = rng.Intn(7) - 3
+				rows[i] = []string{strconv.Itoa(vals[i])}
+				if rng.Intn(10) == 0 {
+					rows[i] = []string{"NULL"}
+					vals[i] = 1 << 30
+				}
+			}
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			schema := exectest.Schema("v:" + typ)
+			rec, err := exectest.BuildRecord(mem, schema, rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := rng.Intn(7) - 3
+			op := ops[rng.Intn(len(ops))]
+			col := exec.NewColumn(0, "v", schema.Field(0).Type)
+			k := lit(t, typ, strconv.Itoa(c))
+			for _, flip := range []bool{false, true} {
+				e := must(exec.NewBinary(op, col, k))
+				if flip {
+					e = must(exec.NewBinary(op, k, col))
+				}
+				got, err := evalRecord(exec.NewContext(nil, mem), rec, e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := 0; i < n; i++ {
+					want := "NULL"
+					if vals[i] != 1<<30 {
+						cmpv := 0
+						l, r := vals[i], c
+						if flip {
+							l, r = c, vals[i]
+						}
+						switch {
+						case l < r:
+							cmpv = -1
+						case l > r:
+							cmpv = 1
+						}
+						want = strconv.FormatBool(holdsRef(op, cmpv))
+					}
+					if got[i] != want {
+						t.Fatalf("%s %v (flip %v) row %d of %d: got %s want %s", typ, op, flip, i, n, got[i], want)
+					}
+				}
+			}
+			rec.Release()
+			mem.AssertSize(t, 0)
+		}
+	}
+}
