@@ -30,7 +30,7 @@ func TestQuerySQL(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("explain: exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"logical plan:", "Apply in", "optimized plan:", "Semi Join", "physical plan:"} {
+	for _, want := range []string{"logical plan:", "Apply in", "optimized plan:", "Semi Join", "physical plan"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("explain lacks %q:\n%s", want, out)
 		}
