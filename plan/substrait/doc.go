@@ -42,6 +42,11 @@
 // interval_day_to_second forms whenever the value fits one of them. The
 // extensions directory beside this file holds the YAML those URIs name.
 //
+// Calls keep dataflow's typing: numeric / numeric is fp64 and integer and
+// decimal operands mix without casts (DuckDB's rules). Every call carries
+// its output_type, but a consumer applying Substrait's own overloads (an
+// integer divide for i64 operands) would compute something else.
+//
 // # Hints and names
 //
 // Placement and resource hints (Hints) ride in advanced_extension
