@@ -89,7 +89,11 @@ func compareOperands(mem memory.Allocator, op BinaryOp, lo, ro operand, n int) *
 		l, r := values[num](lo.arr), values[num](ro.arr)
 		if lo.arr.DataType().(*arrow.Decimal128Type).Precision <= 18 {
 			// Values fit in int64: compare the low words.
-			compareOrdered(op, lowWords(l), lowWords(r), lo.bcast, ro.bcast, out, n)
+			lw, lbuf := lowWords(mem, l, lo.bcast, n)
+			rw, rbuf := lowWords(mem, r, ro.bcast, n)
+			compareOrdered(op, lw, rw, lo.bcast, ro.bcast, out, n)
+			lbuf.Release()
+			rbuf.Release()
 		} else {
 			compareGeneric(op, n, lo.bcast, ro.bcast, out, func(i, j int) int { return cmpNum(l[i], r[j]) })
 		}
@@ -106,13 +110,17 @@ func compareOperands(mem memory.Allocator, op BinaryOp, lo, ro operand, n int) *
 	return buf
 }
 
-// lowWords reads decimals known to fit in int64 as int64.
-func lowWords(v []num) []int64 {
-	out := make([]int64, len(v))
-	for i, x := range v {
+// lowWords reads decimals known to fit in int64 as int64 (the first only
+// for a broadcast constant), into a buffer from mem the caller releases.
+func lowWords(mem memory.Allocator, v []num, bcast bool, n int) ([]int64, *memory.Buffer) {
+	if bcast {
+		n = 1
+	}
+	buf, out := newValues[int64](mem, n)
+	for i, x := range v[:n] {
 		out[i] = int64(x.LowBits())
 	}
-	return out
+	return out, buf
 }
 
 // compareOrdered is the typed loop for numbers, dates and timestamps.

@@ -13,9 +13,13 @@ type filterOp struct {
 	child Operator
 	pred  Expr
 	ctx   *Context
-	refs  []pickRef // reused selection vector
-	sel   []int32   // reused selection vector of nextSelection
-	err   error     // sticky: EOF or the first failure
+	// evalCtx evaluates the predicate with scratch, which recycles the
+	// mask's buffers from batch to batch.
+	evalCtx *Context
+	scratch *recycler
+	refs    []pickRef // reused selection vector
+	sel     []int32   // reused selection vector of nextSelection
+	err     error     // sticky: EOF or the first failure
 }
 
 var (
@@ -54,6 +58,8 @@ func (f *filterOp) Schema() *arrow.Schema { return f.child.Schema() }
 
 func (f *filterOp) Open(ctx *Context) error {
 	f.ctx = ctx
+	f.scratch = newRecycler(ctx.Alloc)
+	f.evalCtx = scratchContext(ctx, f.scratch)
 	return f.child.Open(ctx)
 }
 
@@ -119,7 +125,7 @@ func (f *filterOp) nextSelection() (arrow.Record, []int32, error) {
 // mask evaluates the predicate over a non-empty batch.
 func (f *filterOp) mask(rec arrow.Record) (*array.Boolean, error) {
 	n := int(rec.NumRows())
-	res, err := f.pred.Eval(f.ctx, rec)
+	res, err := f.pred.Eval(f.evalCtx, rec)
 	if err != nil {
 		return nil, fmt.Errorf("filter %s: %w", f.pred, err)
 	}
@@ -212,5 +218,8 @@ func selectTrue[T int32 | pickRef](mask *array.Boolean, refs []T) []T {
 
 func (f *filterOp) Close() error {
 	f.refs, f.sel = nil, nil
+	if f.scratch != nil {
+		f.scratch.release()
+	}
 	return f.child.Close()
 }

@@ -23,6 +23,8 @@ type hashAggOp struct {
 	stateCount []int // per aggregate: its number of partial-state columns
 
 	ctx      *Context
+	evalCtx  *Context  // ctx with the scratch allocator, for per-batch arrays
+	scratch  *recycler // recycles the buffers of arrays freed within a batch
 	table    *keyTable
 	states   []aggState
 	gids     []uint32
@@ -177,6 +179,8 @@ func (op *hashAggOp) Open(ctx *Context) error {
 	}
 	op.opened = true
 	op.ctx = ctx
+	op.scratch = newRecycler(ctx.Alloc)
+	op.evalCtx = scratchContext(ctx, op.scratch)
 	if len(op.groups) > 0 {
 		t, err := newKeyTable(op.groupTypes)
 		if err != nil {
@@ -366,7 +370,7 @@ func (op *hashAggOp) consumeSelected(rec arrow.Record, sel []int32) error {
 	for _, r := range sel {
 		op.refs = append(op.refs, pickRef(r))
 	}
-	picked, err := pickRecordRows(op.ctx.Alloc, rec.Schema(), []arrow.Record{rec}, op.refs)
+	picked, err := pickRecordRows(op.scratch, rec.Schema(), []arrow.Record{rec}, op.refs)
 	if err != nil {
 		return fmt.Errorf("hash aggregate: %w", err)
 	}
@@ -398,7 +402,7 @@ func (op *hashAggOp) eval(rec arrow.Record) ([]arrow.Array, [][]arrow.Array, err
 		return keys, args, nil
 	}
 	for i, g := range op.groups {
-		a, err := g.Eval(op.ctx, rec)
+		a, err := g.Eval(op.evalCtx, rec)
 		if err != nil {
 			return keys, args, err
 		}
@@ -407,7 +411,7 @@ func (op *hashAggOp) eval(rec arrow.Record) ([]arrow.Array, [][]arrow.Array, err
 	for i, a := range op.aggs {
 		args[i] = make([]arrow.Array, len(a.Args))
 		for j, e := range a.Args {
-			v, err := e.Eval(op.ctx, rec)
+			v, err := e.Eval(op.evalCtx, rec)
 			if err != nil {
 				return keys, args, err
 			}
@@ -493,7 +497,7 @@ func (op *hashAggOp) updateSelected(st aggState, gids []uint32, sel []int32, arg
 	picked := make([]arrow.Array, len(args))
 	defer releaseArrays(picked)
 	for j, a := range args {
-		p, err := pickRows(op.ctx.Alloc, []arrow.Array{a}, op.refs)
+		p, err := pickRows(op.scratch, []arrow.Array{a}, op.refs)
 		if err != nil {
 			return fmt.Errorf("hash aggregate: %w", err)
 		}
@@ -509,6 +513,9 @@ func (op *hashAggOp) release() {
 	}
 	op.out, op.outRows, op.pos = nil, 0, 0
 	op.table, op.states = nil, nil
+	if op.scratch != nil {
+		op.scratch.release()
+	}
 	if op.ctx != nil {
 		op.ctx.Budget.Free(op.reserved)
 	}
