@@ -571,32 +571,7 @@ func (s *decSumState) updateRows(gids []uint32, rows []int32, args []arrow.Array
 // when the proof fails it subtracts what it added (int64 addition wraps,
 // so this restores the sums exactly) and reports false.
 func (s *decSumState) addUnchecked(gids []uint32, rows []int32, vals []decimal128.Num) bool {
-	small, seen := s.small, s.seen
-	add := func(sign int64) (wide int64, mag uint64) {
-		if rows == nil {
-			vals := vals[:len(gids)]
-			for k, g := range gids {
-				v := vals[k]
-				lo := int64(v.LowBits())
-				wide |= v.HighBits() ^ lo>>63
-				mag |= uint64(lo ^ lo>>63) // |lo| or |lo|-1: OR bounds the largest
-				small[g] += lo * sign
-				seen[g] = true
-			}
-			return wide, mag
-		}
-		rows := rows[:len(gids)]
-		for k, g := range gids {
-			v := vals[rows[k]]
-			lo := int64(v.LowBits())
-			wide |= v.HighBits() ^ lo>>63
-			mag |= uint64(lo ^ lo>>63)
-			small[g] += lo * sign
-			seen[g] = true
-		}
-		return wide, mag
-	}
-	wide, mag := add(1)
+	wide, mag := addLowWords(s.small, s.seen, gids, rows, vals, false)
 	if wide == 0 && bits.Len64(mag)+bits.Len(uint(len(gids))) <= 61 {
 		// Each |value| <= 2^Len(mag), so the batch added at most this
 		// much to any one group.
@@ -605,16 +580,50 @@ func (s *decSumState) addUnchecked(gids []uint32, rows []int32, vals []decimal12
 			s.bound += batch
 			return true
 		}
-		add(-1)
+		addLowWords(s.small, s.seen, gids, rows, vals, true)
 		if s.rebound(batch, len(gids)) {
-			add(1)
+			addLowWords(s.small, s.seen, gids, rows, vals, false)
 			s.bound += batch
 			return true
 		}
 		return false
 	}
-	add(-1)
+	addLowWords(s.small, s.seen, gids, rows, vals, true)
 	return false
+}
+
+// addLowWords adds (or, with sub, subtracts) the low words of the listed
+// values into their groups' sums, wrapping on overflow, and returns the
+// OR of every value's high word differing from its low word's sign (zero
+// when all fit in int64) and the OR of their magnitudes.
+func addLowWords(small []int64, seen []bool, gids []uint32, rows []int32, vals []decimal128.Num, sub bool) (wide int64, mag uint64) {
+	if rows == nil {
+		vals := vals[:len(gids)]
+		for k, g := range gids {
+			lo, hi := int64(vals[k].LowBits()), vals[k].HighBits()
+			wide |= hi ^ lo>>63
+			mag |= uint64(lo ^ lo>>63) // |lo| or |lo|-1: OR bounds the largest
+			if sub {
+				lo = -lo
+			}
+			small[g] += lo
+			seen[g] = true
+		}
+		return wide, mag
+	}
+	rows = rows[:len(gids)]
+	for k, g := range gids {
+		v := &vals[rows[k]]
+		lo, hi := int64(v.LowBits()), v.HighBits()
+		wide |= hi ^ lo>>63
+		mag |= uint64(lo ^ lo>>63)
+		if sub {
+			lo = -lo
+		}
+		small[g] += lo
+		seen[g] = true
+	}
+	return wide, mag
 }
 
 // rebound recomputes the bound on the running sums from the sums

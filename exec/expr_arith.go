@@ -397,13 +397,14 @@ func (e *arithExpr) decimalKernel(mem memory.Allocator, lo, ro operand, n int) (
 		}
 	case OpMul:
 		switch {
-		case lt.Precision+rt.Precision <= 18 || smallProducts(l, r, lm, rm, n):
-			// Either the types or the values at hand (TPC-H money
-			// times rates) bound every product below 2^62.
+		case lt.Precision+rt.Precision <= 18:
 			for i := range out {
 				p := int64(l[i&lm].LowBits()) * int64(r[i&rm].LowBits())
 				out[i] = decimal128.New(p>>63, uint64(p))
 			}
+		case mulSmall(out, l, r, lm, rm):
+			// The values at hand (TPC-H money times rates) bound every
+			// product below 2^62.
 		case lt.Precision <= 18 && rt.Precision <= 18:
 			// 64x64 -> 128 bits, exact; below 10^36.
 			for i := range out {
@@ -445,34 +446,24 @@ func (e *arithExpr) decimalKernel(mem memory.Allocator, lo, ro operand, n int) (
 	return buf, nil, ""
 }
 
-// smallProducts reports whether every operand of a decimal product over n
-// rows fits in int64 and their magnitudes bound each product below 2^62
-// (so below 10^18 < 10^p for every result precision p > 18 that reaches
-// this test), which lets the kernel multiply plain int64s. It costs one
-// pass over the operands, against 128-bit or checked products per row.
-func smallProducts(l, r []num, lm, rm, n int) bool {
-	lb, lok := magnitudeBits(l, lm, n)
-	rb, rok := magnitudeBits(r, rm, n)
-	return lok && rok && lb+rb <= 62
-}
-
-// magnitudeBits returns a bound, in bits, on the magnitude of the first n
-// values (the first only, for a broadcast constant: mask 0) and whether
-// they all fit in int64.
-func magnitudeBits(vals []num, mask, n int) (int, bool) {
-	if mask == 0 {
-		n = 1
-	}
-	if len(vals) < n {
-		return 0, false
-	}
+// mulSmall multiplies the low words of l and r into out and reports
+// whether that was exact: every operand fits in int64 and their
+// magnitudes bound each product below 2^62 (so below 10^18 < 10^p for
+// every result precision p > 18 that reaches it). One pass does both,
+// against 128-bit or checked products per row; when it reports false the
+// caller computes out again.
+func mulSmall(out, l, r []num, lm, rm int) bool {
 	var wide int64
-	var mag uint64
-	for _, v := range vals[:n] {
-		lo := int64(v.LowBits())
-		wide |= v.HighBits() ^ lo>>63
-		mag |= uint64(lo ^ lo>>63)
+	var lmag, rmag uint64
+	for i := range out {
+		a, b := &l[i&lm], &r[i&rm]
+		x, y := int64(a.LowBits()), int64(b.LowBits())
+		wide |= a.HighBits() ^ x>>63 | b.HighBits() ^ y>>63
+		lmag |= uint64(x ^ x>>63) // |x| or |x|-1: OR bounds the largest
+		rmag |= uint64(y ^ y>>63)
+		p := x * y
+		out[i] = decimal128.New(p>>63, uint64(p))
 	}
-	// |v| <= mag+1 <= 2^Len(mag) for every value.
-	return bits.Len64(mag) + 1, wide == 0
+	// |x| <= 2^Len(lmag) and |y| <= 2^Len(rmag).
+	return wide == 0 && bits.Len64(lmag)+bits.Len64(rmag) <= 60
 }
