@@ -6,7 +6,24 @@
 // STRICT_PACK, STRICT_SPREAD, label affinity and anti-affinity, resource
 // demands), minimising
 //
-//	bytes moved across nodes + ImbalanceWeight*imbalance + SoftWeight*unmet soft preferences.
+//	bytes moved across nodes + SoftWeight*unmet soft preferences + variant penalties
+//	                         (+ ImbalanceWeight*imbalance, 0 by default)
+//
+// and, among placements of equal objective, the load imbalance
+// (Metrics.Better). The default objective is bytes first and scale-free:
+// no constant converts load into bytes, so the same problem with all its
+// bytes scaled places the same way, and balance never costs a byte. With
+// DefaultOptions and a problem without soft preferences (every stage
+// StrategyAuto, STRICT_PACK or STRICT_SPREAD, no soft label, no variant
+// penalty) the objective is exactly the bytes moved, so Solve never moves
+// more bytes than any feasible placement it compares with, the baselines
+// included; capacities and hard constraints still spread the load. Soft
+// preferences are the exception, as the user priced them: a soft SPREAD
+// (Options.Strategy or a Stage's StrategySpread, as SET placement.strategy
+// = 'spread' asks) or PACK, a soft label or a variant penalty may cost
+// bytes, up to SoftWeight per unit of preference kept (the penalty itself
+// for a variant); a baseline that ignores them can then move fewer bytes
+// at a higher objective.
 //
 // # Input
 //
@@ -41,7 +58,9 @@
 // of them; a local search (task moves, whole-stage moves, swaps towards a
 // task's data) priced by exact incremental costs then improves the winner.
 // The LP value of the best open branch is a valid lower bound on the
-// objective; the explanation reports it with the optimality gap.
+// objective (the LP carries every priced term, imbalance only when
+// ImbalanceWeight is positive); the explanation reports it with the
+// optimality gap.
 //
 // Heuristics never scan every node for every task: they score candidate
 // nodes (those holding the task's input, hosting neighbouring stages' tasks,

@@ -23,7 +23,9 @@ type Explanation struct {
 	Classes, Variables, Constraints int
 	// RootLP is the value of the root relaxation, Bound the proven lower
 	// bound on the objective (both NaN when no LP was solved) and Gap the
-	// relative distance (Objective-Bound)/Objective.
+	// relative distance (Objective-Bound)/Objective. Both are about
+	// Objective alone: imbalance, when ImbalanceWeight is 0, only ranks
+	// placements of equal objective and is not bounded.
 	RootLP, Bound, Gap, Objective float64
 	Metrics                       Metrics
 	Stages                        []StageExplanation
@@ -135,7 +137,7 @@ func (c *compiled) describeOption(s int, a *assignment, sm StageMetrics) string 
 // stages fixed, and keeps the cheapest result that differs from the choice.
 func (c *compiled) runnerUp(se *StageExplanation, a *assignment, chosen Metrics) {
 	s := se.Stage
-	bestDelta := math.Inf(1)
+	bestDelta, bestImb := math.Inf(1), math.Inf(1)
 	var firstBad string
 	p := c.newPlacer("alternative")
 	p.loadAssignment(a)
@@ -181,7 +183,9 @@ func (c *compiled) runnerUp(se *StageExplanation, a *assignment, chosen Metrics)
 			continue
 		}
 		d := m.Objective - chosen.Objective
-		if d < bestDelta {
+		// The runner-up is the alternative ranked first by Better.
+		if d < bestDelta-0.5 || (math.Abs(d-bestDelta) <= 0.5 && m.Imbalance < bestImb-1e-9) {
+			bestImb = m.Imbalance
 			bestDelta = d
 			se.RunnerUp = fmt.Sprintf("%s on %s", alt.name, plural(m.Stages[s].Nodes, "node"))
 			se.RunnerUpDelta = d
@@ -211,14 +215,23 @@ func whyLost(chosen, alt Metrics, o Options) string {
 	if d := alt.BytesMoved - chosen.BytesMoved; math.Abs(d) > 0.5 {
 		parts = append(parts, fmt.Sprintf("moves %s %s", formatBytes(math.Abs(d)), moreOrLess(d)))
 	}
-	if d := alt.Imbalance - chosen.Imbalance; math.Abs(d) > 1e-9 && o.ImbalanceWeight > 0 {
-		parts = append(parts, fmt.Sprintf("imbalance %+.2f (%s)", d, formatBytes(d*o.ImbalanceWeight)))
+	dImb := alt.Imbalance - chosen.Imbalance
+	if math.Abs(dImb) > 1e-9 && o.ImbalanceWeight > 0 {
+		parts = append(parts, fmt.Sprintf("imbalance %+.2f (%s)", dImb, formatBytes(dImb*o.ImbalanceWeight)))
 	}
 	if d := alt.SoftViolations - chosen.SoftViolations; math.Abs(d) > 1e-9 && o.SoftWeight > 0 {
 		parts = append(parts, fmt.Sprintf("%+g soft preferences unmet (%s)", d, formatBytes(d*o.SoftWeight)))
 	}
 	if len(parts) == 0 {
 		if math.Abs(alt.Objective-chosen.Objective) < 0.5 {
+			// Imbalance is not priced: it decides between equal
+			// objectives (Metrics.Better).
+			switch {
+			case dImb > 1e-9:
+				return fmt.Sprintf("same objective, imbalance %+.2f (the tie-break)", dImb)
+			case dImb < -1e-9:
+				return fmt.Sprintf("same objective, imbalance %+.2f: better balanced, missed by the local search", dImb)
+			}
 			return "ties on every term (equally good)"
 		}
 		parts = append(parts, "variant penalties")

@@ -52,8 +52,10 @@ type Metrics struct {
 	// HardViolations describes every broken hard constraint or capacity;
 	// empty for a valid placement.
 	HardViolations []string
-	// Objective is BytesMoved + ImbalanceWeight*Imbalance +
-	// SoftWeight*SoftViolations.
+	// Objective is BytesMoved + variant penalties +
+	// SoftWeight*SoftViolations + ImbalanceWeight*Imbalance. With the
+	// default weights and no soft preference it is BytesMoved; placements
+	// of equal Objective are ranked by Imbalance (see Better).
 	Objective float64
 	// Stages holds per-stage figures, indexed like Problem.Stages.
 	Stages []StageMetrics
@@ -61,6 +63,25 @@ type Metrics struct {
 
 // Feasible reports whether the placement breaks no hard constraint.
 func (m Metrics) Feasible() bool { return len(m.HardViolations) == 0 }
+
+// Better reports whether m ranks before o, two placements of one problem
+// measured with the same options: a lower Objective, or an Objective equal
+// up to rounding (see sameObjective) and a lower Imbalance. This is the
+// order Solve minimises: bytes (and priced preferences) first, then load
+// balance.
+func (m Metrics) Better(o Metrics) bool {
+	if !sameObjective(m.Objective, o.Objective) {
+		return m.Objective < o.Objective
+	}
+	return m.Imbalance < o.Imbalance-1e-9
+}
+
+// sameObjective reports whether two objectives differ by no more than
+// floating-point rounding of sums of bytes (a relative 1e-12): equal
+// placements up to the order their bytes were added in.
+func sameObjective(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-12*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
 
 // Evaluate measures a placement of p with DefaultOptions weights.
 func Evaluate(p *Problem, pl *Placement) (Metrics, error) {

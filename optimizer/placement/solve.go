@@ -23,10 +23,10 @@ type Result struct {
 // Solve places p. With opts nil it uses DefaultOptions. It fails at once
 // with an error wrapping ErrInfeasible when a hard constraint or a capacity
 // cannot be met, and with ErrInvalid for a malformed problem; otherwise it
-// always returns a placement: the best by exact objective among the branch
-// and bound's incumbent, the rounded LP relaxation, the greedy fallback and
-// the spread, pack and locality baselines, improved by single-task moves
-// while time is left.
+// always returns a placement: the best (by Metrics.Better: exact
+// objective, then imbalance) among the branch and bound's incumbent, the
+// rounded LP relaxation, the greedy fallback and the spread, pack and
+// locality baselines, improved by single-task moves while time is left.
 func Solve(p *Problem, opts *Options) (*Result, error) {
 	start := time.Now()
 	o := DefaultOptions()
@@ -92,7 +92,7 @@ func Solve(p *Problem, opts *Options) (*Result, error) {
 	}
 	best := cands[0]
 	for _, cd := range cands[1:] {
-		if cd.m.Objective < best.m.Objective-1e-9 {
+		if cd.m.Better(best.m) {
 			best = cd
 		}
 	}
@@ -130,12 +130,13 @@ func Solve(p *Problem, opts *Options) (*Result, error) {
 // polish improves a by local search while that lowers the exact objective
 // (one pass always, more while time is left): whole-stage moves for small and STRICT_PACK stages,
 // single-task moves, and swaps that bring a task to a full node holding
-// its data. Every move is priced by exact marginal objectives (see
-// placer.marginal), so the search costs candidates, not evaluations. It
-// reports whether anything moved; a polished placement that Evaluate does
-// not confirm as better is discarded.
+// its data; a task also moves, at no cost, to a less loaded node (the
+// tie-break on imbalance). Every move is priced by exact marginal
+// objectives (see placer.marginal), so the search costs candidates, not
+// evaluations. It reports whether anything moved; a polished placement
+// that Evaluate ranks after the original (Metrics.Better) is discarded.
 func (c *compiled) polish(a *assignment, deadline time.Time) bool {
-	before := c.evaluate(a).Objective
+	before := c.evaluate(a)
 	orig := cloneAssignment(a)
 	p := c.newPlacer(a.algorithm)
 	p.loadAssignment(a)
@@ -169,7 +170,7 @@ func (c *compiled) polish(a *assignment, deadline time.Time) bool {
 		moved = true
 	}
 	copyAssignment(a, p.a)
-	if moved && c.evaluate(a).Objective > before {
+	if moved && before.Better(c.evaluate(a)) {
 		copyAssignment(a, orig)
 		return false
 	}
@@ -182,15 +183,21 @@ func improves(cost, base float64) bool {
 }
 
 // moveTask moves task t of s to its best (node, variant) if that is
-// cheaper than where it is.
+// cheaper than where it is, or costs the same and balances the load: the
+// same variant on a node less loaded than the task's own without it
+// (which lowers the sum of squared loads and never raises the largest
+// load, so such moves cannot cycle and never worsen the imbalance).
 func (p *placer) moveTask(s, t int) bool {
 	n0, v0 := p.a.node[s][t], p.a.variant[s][t]
 	p.remove(s, t)
 	base := p.marginal(s, t, v0, n0)
 	n, v := p.chooseMin(s, t, p.greedyRule(s, t), nil)
-	if n >= 0 && (n != n0 || v != v0) && improves(p.marginal(s, t, v, n), base) {
-		p.put(s, t, v, n)
-		return true
+	if n >= 0 && (n != n0 || v != v0) {
+		cost := p.marginal(s, t, v, n)
+		if improves(cost, base) || (n != n0 && v == v0 && cost <= base && p.load[n] < p.load[n0]-1e-9) {
+			p.put(s, t, v, n)
+			return true
+		}
 	}
 	p.put(s, t, v0, n0)
 	return false

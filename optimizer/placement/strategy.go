@@ -62,12 +62,20 @@ type Options struct {
 	TimeLimit time.Duration
 	// ImbalanceWeight is the cost, in bytes, of one unit of load imbalance
 	// (max node load minus mean node load, load = sum of the cpu demand of
-	// the node's tasks, or 1 per task without a cpu demand).
+	// the node's tasks, or 1 per task without a cpu demand). 0, the
+	// default, keeps imbalance out of the objective: placements are
+	// compared by objective first and by imbalance only when their
+	// objectives tie (see Metrics.Better), so balance never costs a byte
+	// and the choice does not depend on the scale of the data. A positive
+	// weight trades bytes for balance at that fixed price.
 	ImbalanceWeight float64
 	// SoftWeight is the cost, in bytes, of one unit of unmet soft
 	// preference: one task against a soft label, one node beyond the
 	// fewest possible under PACK, one task beyond the even share under
-	// SPREAD.
+	// SPREAD. Soft preferences are what the user asked for, so they are
+	// priced against bytes: a soft SPREAD or PACK may move more bytes
+	// than a placement that ignores it, when that saves more than
+	// SoftWeight per unit of preference kept.
 	SoftWeight float64
 	// MaxClasses caps the number of node equivalence classes in the
 	// integer program; more distinct nodes are merged into coarser (still
@@ -82,13 +90,19 @@ const (
 	DefaultMaxClasses = 3
 )
 
-// DefaultOptions returns the options Solve uses when given nil.
+// DefaultOptions returns the options Solve uses when given nil. Its
+// objective is bytes first: with no soft preference in the problem (no
+// PACK or SPREAD strategy, no soft label, no variant penalty) the
+// objective is exactly the bytes moved and load imbalance only breaks
+// ties, so Solve never moves more bytes than any placement it compares
+// with, the baselines included; hard constraints and capacities still
+// spread the load.
 func DefaultOptions() Options {
 	return Options{
 		Strategy:        StrategyAuto,
 		NodeLimit:       DefaultNodeLimit,
 		TimeLimit:       DefaultTimeLimit,
-		ImbalanceWeight: 1 << 20,  // 1 MiB per task of imbalance
+		ImbalanceWeight: 0,        // imbalance only breaks ties
 		SoftWeight:      64 << 20, // 64 MiB per unmet soft preference
 		MaxClasses:      DefaultMaxClasses,
 	}
