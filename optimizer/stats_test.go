@@ -216,6 +216,7 @@ func TestEstimateRowsInMemory(t *testing.T) {
 func TestEstimateRowsTPCH(t *testing.T) {
 	must := rtMust[plan.Node](t)
 	lineitem, orders, customer := tpchTable(t, "lineitem"), tpchTable(t, "orders"), tpchTable(t, "customer")
+	supplier := tpchTable(t, "supplier")
 	shipped := must(plan.NewFilter(lineitem, rtAnd(
 		rtBin(exec.OpGtEq, rtCol("", "l_shipdate"), rtDate(t, "1994-01-01")),
 		rtBin(exec.OpLt, rtCol("", "l_shipdate"), rtDate(t, "1995-01-01")))))
@@ -227,7 +228,10 @@ func TestEstimateRowsTPCH(t *testing.T) {
 		{"lineitem", lineitem, 1.0001},
 		{"one year of shipments", shipped, 1.2},
 		{"orders x lineitem on the key", must(plan.NewJoin(lineitem, orders, exec.JoinInner, rtEq(rtCol("", "l_orderkey"), rtCol("", "o_orderkey")))), 1.0001},
-		{"customer x orders on the key", must(plan.NewJoin(orders, customer, exec.JoinInner, rtEq(rtCol("", "o_custkey"), rtCol("", "c_custkey")))), 1.0001},
+		// o_custkey's range (1..1499) bounds its distinct values just
+		// below c_custkey's 1500, so the estimate is 1500*15000/1499.
+		{"customer x orders on the key", must(plan.NewJoin(orders, customer, exec.JoinInner, rtEq(rtCol("", "o_custkey"), rtCol("", "c_custkey")))), 1.001},
+		{"customer x supplier on nation: not a key join", must(plan.NewJoin(customer, supplier, exec.JoinInner, rtEq(rtCol("", "c_nationkey"), rtCol("", "s_nationkey")))), 1.2},
 		{"filtered orders x lineitem", must(plan.NewJoin(shipped, orders, exec.JoinInner, rtEq(rtCol("", "l_orderkey"), rtCol("", "o_orderkey")))), 1.2},
 	} {
 		t.Run(c.name, func(t *testing.T) {
