@@ -12,6 +12,7 @@ import (
 	"github.com/dataflow-go/dataflow/exec"
 	"github.com/dataflow-go/dataflow/optimizer"
 	"github.com/dataflow-go/dataflow/optimizer/placement"
+	"github.com/dataflow-go/dataflow/plan"
 )
 
 // Session runs SQL with its own settings (SET/SHOW): parallelism,
@@ -163,6 +164,9 @@ func ParseBytes(s string) (int64, error) {
 type sqlState struct {
 	mu    sync.RWMutex
 	views map[string]*viewDef
+	// tableFuncs are the table-valued functions: Go functions registered
+	// with RegisterTableUDF and SQL names bound to them by CREATE FUNCTION.
+	tableFuncs map[string]*plan.TableUDF
 	// defaults are the settings of the session Engine.SQL runs in.
 	defaults *settingsBox
 }
@@ -174,7 +178,7 @@ func (e *Engine) sqlState() *sqlState {
 	if st, ok := sqlStates.Load(key); ok {
 		return st.(*sqlState)
 	}
-	st := &sqlState{views: map[string]*viewDef{}, defaults: e.defaultSettings()}
+	st := &sqlState{views: map[string]*viewDef{}, tableFuncs: map[string]*plan.TableUDF{}, defaults: e.defaultSettings()}
 	actual, loaded := sqlStates.LoadOrStore(key, st)
 	if !loaded {
 		runtime.AddCleanup(e, func(k weak.Pointer[Engine]) { sqlStates.Delete(k) }, key)

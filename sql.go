@@ -530,6 +530,9 @@ func (s *Session) drop(d *parser.Drop) (*Result, error) {
 		_, ok := s.eng.udfs[name]
 		delete(s.eng.udfs, name)
 		s.eng.mu.Unlock()
+		if !ok {
+			ok = s.dropTableFunction(name)
+		}
 		if !ok && !d.IfExists {
 			return nil, fmt.Errorf("%w: function %q", store.ErrNotFound, d.Name)
 		}
@@ -543,6 +546,9 @@ func (s *Session) drop(d *parser.Drop) (*Result, error) {
 // RegisterScalarUDF, checking that the declared signature is the Go
 // function's.
 func (s *Session) createFunction(cf *parser.CreateFunction) (*Result, error) {
+	if cf.ReturnsTable != nil {
+		return s.createTableFunction(cf)
+	}
 	impl := strings.ToLower(cf.As)
 	name := strings.ToLower(cf.Name)
 	s.eng.mu.Lock()

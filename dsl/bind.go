@@ -811,6 +811,8 @@ func (b *binder) bindTableExpr(t parser.TableExpr) (plan.Node, []column, error) 
 		return b.derived(node, names, qual, colNames, t.Pos())
 	case *parser.JoinExpr:
 		return b.bindJoin(t)
+	case *parser.TableFuncCall:
+		return b.bindTableFunc(t)
 	}
 	return nil, nil, b.errAt(t.Pos(), ErrNotSupported, "FROM item %T is not supported", t)
 }

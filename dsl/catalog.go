@@ -37,3 +37,15 @@ type View struct {
 	SQL     string
 	Columns []string
 }
+
+// TableFunctionCatalog is implemented by catalogs that also hold Go
+// table-valued functions. The binder looks a FROM-clause call up there
+// first, then among the built-in table functions
+// (plan.BuiltinTableFunction); a Catalog without this method sees only
+// the built-ins.
+type TableFunctionCatalog interface {
+	// TableFunction returns the table function called name, or false.
+	TableFunction(name string) (*plan.TableUDF, bool)
+	// TableFunctionNames lists the registered names, for suggestions.
+	TableFunctionNames() []string
+}

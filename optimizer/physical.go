@@ -177,6 +177,12 @@ func (b *physicalBuilder) buildNode(n plan.Node) (streams, error) {
 			return nil, err
 		}
 		return streams{op}, nil
+	case *plan.TableFunc:
+		op, err := exec.NewTableFunc(n.UDF.Name, n.UDF.Fn, n.Args, n.Schema().Arrow())
+		if err != nil {
+			return nil, err
+		}
+		return streams{op}, nil
 	}
 	return nil, fmt.Errorf("%w: no physical operator for %T", ErrOptimizer, n)
 }

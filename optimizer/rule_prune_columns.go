@@ -179,7 +179,7 @@ func prune(n plan.Node, required map[int]bool) (plan.Node, bool, error) {
 		}
 		out, err := n.WithChildren(nc)
 		return out, true, err
-	case *plan.Values:
+	case *plan.Values, *plan.TableFunc:
 		return n, false, nil
 	}
 	return nil, false, fmt.Errorf("prune_columns: unhandled node %T", n)

@@ -235,9 +235,14 @@ func (b *stageBuilder) build(n plan.Node) (fragment, error) {
 			out.width = math.Max(out.width, f.width)
 		}
 		return out, nil
-	case *plan.Values:
-		s := b.newStage("values", make([]placement.Task, 1))
-		b.g.Info[s].Operators = []string{"values"}
+	case *plan.Values, *plan.TableFunc:
+		// A leaf computed where it runs: one task, no table to read.
+		name := "values"
+		if tf, ok := n.(*plan.TableFunc); ok {
+			name = "table function " + tf.UDF.Name
+		}
+		s := b.newStage(name, make([]placement.Task, 1))
+		b.g.Info[s].Operators = []string{name}
 		rows, width := estimate(n)
 		out := fragment{parts: []part{{stage: s, rows: rows}}, width: width}
 		b.setOutput(out)

@@ -27,8 +27,8 @@ type SetExpr interface {
 	setExprNode()
 }
 
-// TableExpr is an item of a FROM clause: *TableName, *DerivedTable or
-// *JoinExpr.
+// TableExpr is an item of a FROM clause: *TableName, *DerivedTable,
+// *TableFuncCall or *JoinExpr.
 type TableExpr interface {
 	Node
 	tableExprNode()
@@ -136,6 +136,15 @@ type TableAlias struct {
 type DerivedTable struct {
 	node
 	Query *Query
+	Alias *TableAlias
+}
+
+// TableFuncCall is a table-valued function called in FROM:
+// name(args) [AS alias [(columns)]].
+type TableFuncCall struct {
+	node
+	Name  string
+	Args  []Expr
 	Alias *TableAlias
 }
 
@@ -465,16 +474,19 @@ type FuncArg struct {
 }
 
 // CreateFunction is CREATE [OR REPLACE] FUNCTION name(args) RETURNS type
-// AS 'implementation' [LANGUAGE lang]. The implementation names a function
-// registered with the engine from Go; Language is lower case ("" if absent).
+// AS 'implementation' [LANGUAGE lang], or RETURNS TABLE (columns) for a
+// table-valued function (then Returns is nil and ReturnsTable is set).
+// The implementation names a function registered with the engine from Go;
+// Language is lower case ("" if absent).
 type CreateFunction struct {
 	node
-	Name      string
-	OrReplace bool
-	Args      []*FuncArg
-	Returns   *TypeName
-	As        string
-	Language  string
+	Name         string
+	OrReplace    bool
+	Args         []*FuncArg
+	Returns      *TypeName
+	ReturnsTable []*ColumnDef
+	As           string
+	Language     string
 }
 
 func (*Query) stmtNode()               {}
@@ -493,9 +505,10 @@ func (*Select) setExprNode() {}
 func (*Values) setExprNode() {}
 func (*SetOp) setExprNode()  {}
 
-func (*TableName) tableExprNode()    {}
-func (*DerivedTable) tableExprNode() {}
-func (*JoinExpr) tableExprNode()     {}
+func (*TableName) tableExprNode()     {}
+func (*DerivedTable) tableExprNode()  {}
+func (*TableFuncCall) tableExprNode() {}
+func (*JoinExpr) tableExprNode()      {}
 
 func (*ColumnRef) exprNode()        {}
 func (*Star) exprNode()             {}

@@ -323,6 +323,15 @@ func (w *writer) tableExpr(t TableExpr) {
 			w.WriteByte(' ')
 			w.tableAlias(t.Alias)
 		}
+	case *TableFuncCall:
+		w.ident(t.Name)
+		w.WriteByte('(')
+		w.exprList(t.Args)
+		w.WriteByte(')')
+		if t.Alias != nil {
+			w.WriteByte(' ')
+			w.tableAlias(t.Alias)
+		}
 	case *JoinExpr:
 		w.tableExpr(t.Left)
 		w.WriteByte(' ')
@@ -733,7 +742,12 @@ func (w *writer) stmt(s Stmt) {
 			w.funcArg(a)
 		}
 		w.WriteString(") RETURNS ")
-		w.typeName(s.Returns)
+		if s.Returns != nil {
+			w.typeName(s.Returns)
+		} else {
+			w.WriteString("TABLE ")
+			w.columnDefs(s.ReturnsTable)
+		}
 		w.WriteString(" AS " + QuoteString(s.As))
 		if s.Language != "" {
 			w.WriteString(" LANGUAGE ")
@@ -754,6 +768,7 @@ func (n *OrderItem) String() string           { return Format(n) }
 func (n *TableName) String() string           { return Format(n) }
 func (n *TableAlias) String() string          { return Format(n) }
 func (n *DerivedTable) String() string        { return Format(n) }
+func (n *TableFuncCall) String() string       { return Format(n) }
 func (n *JoinExpr) String() string            { return Format(n) }
 func (n *ColumnRef) String() string           { return Format(n) }
 func (n *Star) String() string                { return Format(n) }

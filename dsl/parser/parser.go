@@ -527,7 +527,12 @@ func (p *parser) parseCreateFunction(start token, orReplace bool) Stmt {
 	}
 	p.expectOp(")")
 	p.expectKw("RETURNS")
-	f.Returns = p.parseType()
+	if p.isKw("TABLE") {
+		p.i++
+		f.ReturnsTable = p.parseColumnDefs()
+	} else {
+		f.Returns = p.parseType()
+	}
 	seenLang := false
 	for {
 		switch {

@@ -151,6 +151,12 @@ var formatCases = []struct{ in, want string }{
 		"CREATE OR REPLACE FUNCTION f(x double precision, y varchar(3)) RETURNS decimal(10, 2) AS 'pkg.F'"},
 	{"create function noargs() returns int language go as 'pkg.N'",
 		"CREATE FUNCTION noargs() RETURNS int AS 'pkg.N' LANGUAGE go"},
+	// Table functions in FROM, and CREATE FUNCTION ... RETURNS TABLE.
+	{"select * from generate_series(1, 10) as g(x)", "SELECT * FROM generate_series(1, 10) AS g (x)"},
+	{"select * from f() t join u using (a)", "SELECT * FROM f() AS t JOIN u USING (a)"},
+	{"select x from series('a' || 'b', -3, null) s, t", "SELECT x FROM series('a' || 'b', -3, NULL) AS s, t"},
+	{"create function tf(bigint, s text) returns table(a bigint, b varchar not null) as 'go_tf'",
+		"CREATE FUNCTION tf(bigint, s text) RETURNS TABLE (a bigint, b varchar NOT NULL) AS 'go_tf'"},
 	// Comments and layout do not matter.
 	{"select /* block /* nested */ comment */ a -- trailing\nfrom t", "SELECT a FROM t"},
 	{"select\n\ta\r\n\tfrom t;", "SELECT a FROM t"},

@@ -361,10 +361,31 @@ func (p *parser) parseTablePrimary() TableExpr {
 	}
 	tn := &TableName{node: node{t.pos}}
 	tn.Name = p.parseIdent("table name")
+	if p.isOp("(") {
+		return p.parseTableFuncCall(tn)
+	}
 	if p.acceptOp(".") {
 		tn.Schema = tn.Name
 		tn.Name = p.parseIdent("table name")
 	}
 	tn.Alias = p.parseTableAlias()
 	return tn
+}
+
+// parseTableFuncCall reads the argument list and alias of a table
+// function whose name was read as tn.
+func (p *parser) parseTableFuncCall(tn *TableName) TableExpr {
+	f := &TableFuncCall{node: tn.node, Name: tn.Name}
+	p.expectOp("(")
+	if !p.isOp(")") {
+		for {
+			f.Args = append(f.Args, p.parseExpr())
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+	}
+	p.expectOp(")")
+	f.Alias = p.parseTableAlias()
+	return f
 }

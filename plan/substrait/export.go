@@ -175,6 +175,8 @@ func (x *exporter) rel(n plan.Node) (*pb.Rel, error) {
 		return &pb.Rel{RelType: &pb.Rel_Set{Set: &pb.SetRel{Common: c, Inputs: ins, Op: pb.SetRel_SET_OP_UNION_ALL}}}, err
 	case *plan.Values:
 		return x.values(n)
+	case *plan.TableFunc:
+		return nil, fmt.Errorf("%w: table function %s: it runs Go code registered with one engine, which a Substrait plan cannot carry (materialize its rows into a table first)", ErrUnsupported, n.UDF.Name)
 	case *plan.Apply, *plan.OuterRow:
 		return nil, fmt.Errorf("%w: plan node %T: export the plan after optimizer.Optimize, whose decorrelation turns subqueries into joins", ErrUnsupported, n)
 	case nil:
