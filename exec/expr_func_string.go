@@ -67,7 +67,9 @@ func mapInt64(ctx *Context, args []arrow.Array, f func(row int) int64) arrow.Arr
 
 func anyNull(args []arrow.Array, i int) bool {
 	for _, a := range args {
-		if a.IsNull(i) {
+		// An all-NULL argument (a NULL literal) has no validity bitmap,
+		// so Arrow's IsNull reports its rows as valid.
+		if a.IsNull(i) || a.DataType().ID() == arrow.NULL {
 			return true
 		}
 	}
