@@ -15,7 +15,10 @@ type projectOp struct {
 	err    error
 }
 
-var _ Operator = (*projectOp)(nil)
+var (
+	_ Operator        = (*projectOp)(nil)
+	_ selectionSource = (*projectOp)(nil)
+)
 
 // NewProject returns an operator computing exprs over every batch of child.
 // Output column i is named names[i] (the expression's text when empty) and
@@ -65,6 +68,54 @@ func (p *projectOp) Next() (arrow.Record, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// nextSelection passes a filter's selection through the projection: when
+// at least half the rows qualify it computes the expressions over the
+// whole batch and hands on the same selection, sparing the copy of the
+// qualifying rows; when few qualify, or computing the whole batch fails
+// (a rejected row may divide by zero), it projects a copy of the
+// qualifying rows instead. Over a child that cannot select it is Next.
+func (p *projectOp) nextSelection() (arrow.Record, []int32, error) {
+	src, ok := p.child.(selectionSource)
+	if !ok {
+		rec, err := p.Next()
+		return rec, nil, err
+	}
+	if p.err != nil {
+		return nil, nil, p.err
+	}
+	rec, sel, err := src.nextSelection()
+	if err != nil {
+		p.err = err
+		return nil, nil, err
+	}
+	defer rec.Release()
+	if sel != nil && 2*len(sel) >= int(rec.NumRows()) {
+		if out, err := p.project(rec); err == nil {
+			return out, sel, nil
+		}
+	}
+	in := rec
+	if sel != nil {
+		refs := make([]pickRef, len(sel))
+		for i, r := range sel {
+			refs[i] = pickRef(r)
+		}
+		picked, err := pickRecordRows(p.ctx.Alloc, rec.Schema(), []arrow.Record{rec}, refs)
+		if err != nil {
+			p.err = fmt.Errorf("project: %w", err)
+			return nil, nil, p.err
+		}
+		defer picked.Release()
+		in = picked
+	}
+	out, err := p.project(in)
+	if err != nil {
+		p.err = err
+		return nil, nil, err
+	}
+	return out, nil, nil
 }
 
 func (p *projectOp) project(rec arrow.Record) (arrow.Record, error) {

@@ -100,3 +100,84 @@ func TestProjectSchemaAndZeroCopy(t *testing.T) {
 		t.Errorf("names/exprs mismatch: got %v", err)
 	}
 }
+
+// TestProjectPassesFilterSelection runs filter -> project -> aggregate,
+// where the projection hands the filter's selection on to the aggregate
+// instead of copied rows, against filtering, computing and summing text
+// rows; the divisor is zero only in rows the filter rejects, so
+// computing the whole batch must not fail the query.
+func TestProjectPassesFilterSelection(t *testing.T) {
+	s := exectest.Schema("g:int64", "v:int64", "d:int64")
+	c := func(i int) exec.Expr { return exec.NewColumn(i, s.Field(i).Name, s.Field(i).Type) }
+	var rows exectest.Rows
+	for i := 0; i < 40; i++ {
+		d := i%5 + 1
+		if i%9 == 0 {
+			d = 0
+		}
+		rows = append(rows, []string{strconv.Itoa(i % 3), strconv.Itoa(i * 7), strconv.Itoa(d)})
+	}
+	for _, tc := range []struct {
+		name string
+		pred exec.Expr
+		keep func(r []string) bool
+	}{
+		// d <> 0 keeps most rows: the selection passes through.
+		{"most", must(exec.NewBinary(exec.OpNotEq, c(2), lit(t, "int64", "0"))), func(r []string) bool { return r[2] != "NULL" && r[2] != "0" }},
+		// d = 2 keeps few: the projection copies them first.
+		{"few", must(exec.NewBinary(exec.OpEq, c(2), lit(t, "int64", "2"))), func(r []string) bool { return r[2] == "2" }},
+	} {
+		ref := func(in exectest.Rows) exectest.Rows {
+			sums := map[string]int64{}
+			seen := map[string]bool{} // a non-null value was summed
+			var order []string
+			for _, r := range in {
+				if !tc.keep(r) {
+					continue
+				}
+				if _, ok := sums[r[0]]; !ok {
+					order = append(order, r[0])
+					sums[r[0]] = 0
+				}
+				if r[1] == "NULL" {
+					continue
+				}
+				v, _ := strconv.ParseInt(r[1], 10, 64)
+				d, _ := strconv.ParseInt(r[2], 10, 64)
+				sums[r[0]] += v * d
+				seen[r[0]] = true
+			}
+			var out exectest.Rows
+			for _, g := range order {
+				sum := "NULL"
+				if seen[g] {
+					sum = strconv.FormatInt(sums[g], 10)
+				}
+				out = append(out, []string{g, sum})
+			}
+			return out
+		}
+		exectest.Run(t, exectest.Case{
+			Name:   tc.name,
+			Inputs: []exectest.Input{{Schema: s, Rows: rows}},
+			Build: func(ch []exec.Operator) (exec.Operator, error) {
+				f, err := exec.NewFilter(ch[0], tc.pred)
+				if err != nil {
+					return nil, err
+				}
+				// v % d fails on a zero divisor, which only rejected rows hold.
+				p, err := exec.NewProject(f, []exec.Expr{c(0), must(exec.NewBinary(exec.OpMul, c(1), c(2))), must(exec.NewBinary(exec.OpMod, c(1), c(2)))}, []string{"g", "vd", "m"})
+				if err != nil {
+					return nil, err
+				}
+				ps := p.Schema()
+				pc := func(i int) exec.Expr { return exec.NewColumn(i, ps.Field(i).Name, ps.Field(i).Type) }
+				return exec.NewHashAggregate(p, []exec.Expr{pc(0)}, nil, []exec.Aggregate{{Func: exec.AggSum, Args: []exec.Expr{pc(1)}, Name: "s"}}, exec.AggSingle)
+			},
+			Expected: ref(rows),
+			Reference: func(in []exectest.Rows) (exectest.Rows, error) {
+				return ref(in[0]), nil
+			},
+		})
+	}
+}
