@@ -215,17 +215,33 @@ func (c *exprCtx) bind(e parser.Expr) (plan.Expr, arrow.DataType, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		pat, ok := e.Pattern.(*parser.StringLit)
-		if !ok {
-			return nil, nil, c.b.errAt(e.Pattern.Pos(), ErrNotSupported, "LIKE needs a constant string pattern")
+		if _, null := e.Pattern.(*parser.NullLit); null {
+			// x LIKE NULL is NULL whatever x is.
+			return lit(scalar.MakeNullScalar(arrow.FixedWidthTypes.Boolean))
 		}
+		pat, err := c.likePattern(e.Pattern)
+		if err != nil {
+			return nil, nil, err
+		}
+		if pat == nil {
+			return lit(scalar.MakeNullScalar(arrow.FixedWidthTypes.Boolean))
+		}
+		// As in PostgreSQL, backslash escapes unless ESCAPE names another
+		// character, and ESCAPE '' turns escaping off. A pattern without a
+		// backslash keeps no escape, so its plan is unchanged.
 		var esc rune
+		if strings.ContainsRune(pat.Value, '\\') {
+			esc = '\\'
+		}
 		if e.Escape != nil {
 			s, ok := e.Escape.(*parser.StringLit)
-			if !ok || len([]rune(s.Value)) != 1 {
+			if !ok || len([]rune(s.Value)) > 1 {
 				return nil, nil, c.b.errAt(e.Escape.Pos(), nil, "ESCAPE must be a single character string")
 			}
-			esc = []rune(s.Value)[0]
+			esc = 0
+			if s.Value != "" {
+				esc = []rune(s.Value)[0]
+			}
 		}
 		return c.typed(plan.Like{Expr: x, Pattern: pat.Value, Escape: esc, CaseInsensitive: e.CaseInsensitive, Negated: e.Not}, e.Pos())
 	case *parser.CaseExpr:
@@ -410,6 +426,35 @@ func (c *exprCtx) binary(e *parser.BinaryExpr) (plan.Expr, arrow.DataType, error
 		l, r = coerceCompare(l, lt, r, rt)
 	}
 	return c.typed(plan.Binary{Op: op, Left: l, Right: r}, e.OpPos)
+}
+
+// likePattern evaluates a LIKE pattern, which must be a constant string
+// expression ('%' || 'x' is one); nil means the pattern is NULL.
+func (c *exprCtx) likePattern(e parser.Expr) (*parser.StringLit, error) {
+	if s, ok := e.(*parser.StringLit); ok {
+		return s, nil
+	}
+	notConst := c.b.errAt(e.Pos(), ErrNotSupported, "LIKE needs a constant string pattern")
+	if c.b.containsAggOrSubquery(e) {
+		return nil, notConst
+	}
+	x, t, err := c.sub().bind(e)
+	if err != nil {
+		return nil, err
+	}
+	if len(plan.Columns(x)) > 0 || (t.ID() != arrow.STRING && t.ID() != arrow.NULL) {
+		return nil, notConst
+	}
+	v, err := evalConstant(x)
+	if err != nil {
+		return nil, c.b.wrapAt(e.Pos(), err)
+	}
+	if !v.IsValid() {
+		return nil, nil
+	}
+	s := &parser.StringLit{Value: v.(*scalar.String).String()}
+	s.Position = e.Pos()
+	return s, nil
 }
 
 func (c *exprCtx) caseExpr(e *parser.CaseExpr) (plan.Expr, arrow.DataType, error) {

@@ -292,6 +292,11 @@ func (p *parser) parseNameOrCall() Expr {
 
 func (p *parser) parseCall(name token) Expr {
 	p.expectOp("(")
+	if upperASCII(name.val) == "POSITION" && name.kind == tokWord {
+		if f := p.parsePositionIn(name); f != nil {
+			return f
+		}
+	}
 	f := &FuncCall{node: node{name.pos}, Name: name.val}
 	switch {
 	case p.isOp("*"):
@@ -313,6 +318,25 @@ func (p *parser) parseCall(name token) Expr {
 	}
 	p.expectOp(")")
 	return f
+}
+
+// parsePositionIn reads the SQL form position(needle IN haystack) as the
+// call strpos(haystack, needle); it returns nil, having read nothing, when
+// the arguments are not in that form. The needle is read above IN's
+// precedence so that IN ends it.
+func (p *parser) parsePositionIn(name token) Expr {
+	start, alias := p.i, p.aliasAt
+	if p.isOp(")") {
+		return nil
+	}
+	needle := p.parseBinary(precLike + 1)
+	if !p.acceptKw("IN") {
+		p.i, p.aliasAt = start, alias
+		return nil
+	}
+	haystack := p.parseBinary(precLike + 1)
+	p.expectOp(")")
+	return &FuncCall{node: node{name.pos}, Name: "strpos", Args: []Expr{haystack, needle}}
 }
 
 func (p *parser) parseCase() Expr {

@@ -151,6 +151,8 @@ var formatCases = []struct{ in, want string }{
 		"CREATE OR REPLACE FUNCTION f(x double precision, y varchar(3)) RETURNS decimal(10, 2) AS 'pkg.F'"},
 	{"create function noargs() returns int language go as 'pkg.N'",
 		"CREATE FUNCTION noargs() RETURNS int AS 'pkg.N' LANGUAGE go"},
+	// position(a IN b) is strpos(b, a); the plain call stays as written.
+	{"select position('lo' in 'hello'), position(s, 'x'), POSITION(a || b IN c)", "SELECT strpos('hello', 'lo'), position(s, 'x'), strpos(c, a || b)"},
 	// Table functions in FROM, and CREATE FUNCTION ... RETURNS TABLE.
 	{"select * from generate_series(1, 10) as g(x)", "SELECT * FROM generate_series(1, 10) AS g (x)"},
 	{"select * from f() t join u using (a)", "SELECT * FROM f() AS t JOIN u USING (a)"},
