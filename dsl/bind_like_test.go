@@ -7,8 +7,8 @@ import (
 	"github.com/dataflow-go/dataflow/plan"
 )
 
-// LIKE patterns: backslash escapes by default (as in PostgreSQL), ESCAPE ”
-// turns escaping off, a constant expression is a pattern, and a NULL
+// LIKE patterns: backslash escapes by default (as in PostgreSQL), an empty
+// ESCAPE string turns escaping off, a constant expression is a pattern, and a NULL
 // pattern makes the test NULL.
 func TestBindLikePatterns(t *testing.T) {
 	cat := newCatalog(t)
