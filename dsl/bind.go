@@ -947,6 +947,7 @@ func (b *binder) bindJoin(j *parser.JoinExpr) (plan.Node, []column, error) {
 			}
 		}
 	}
+	var merged [][2]column // FULL JOIN USING pairs, merged below
 	if len(using) > 0 {
 		var conds []plan.Expr
 		for _, name := range using {
@@ -965,6 +966,9 @@ func (b *binder) bindJoin(j *parser.JoinExpr) (plan.Node, []column, error) {
 				return nil, nil, b.errAt(j.Pos(), nil, "column %q named in USING does not exist on both sides of the join", name)
 			}
 			conds = append(conds, plan.Binary{Op: exec.OpEq, Left: l.col, Right: r.col})
+			if typ == exec.JoinFull {
+				merged = append(merged, [2]column{*l, *r})
+			}
 			for i := range cols {
 				if cols[i].col == r.col && typ != exec.JoinRight {
 					cols[i].usingDup = true
@@ -992,7 +996,44 @@ func (b *binder) bindJoin(j *parser.JoinExpr) (plan.Node, []column, error) {
 	if err != nil {
 		return nil, nil, b.wrapAt(j.Pos(), err)
 	}
+	if len(merged) > 0 {
+		return b.mergeUsing(node, cols, merged, j.Pos())
+	}
 	return node, cols, nil
+}
+
+// mergeUsing gives a FULL JOIN's USING columns their SQL value,
+// COALESCE(left, right): either side may be missing. The merged column is
+// what the unqualified name resolves to; the two sides stay reachable
+// qualified.
+func (b *binder) mergeUsing(node plan.Node, cols []column, pairs [][2]column, p parser.Pos) (plan.Node, []column, error) {
+	var exprs []plan.Expr
+	for _, f := range node.Schema() {
+		exprs = append(exprs, plan.Column{Relation: f.Relation, Name: f.Name})
+	}
+	out := append([]column(nil), cols...)
+	for _, pr := range pairs {
+		l, r := pr[0], pr[1]
+		t, err := exec.CommonType(l.typ, r.typ)
+		if err != nil {
+			return nil, nil, b.errAt(p, nil, "USING column %q is %s on the left and %s on the right", l.name, plan.TypeName(l.typ), plan.TypeName(r.typ))
+		}
+		col := plan.Column{Name: b.fresh("$using")}
+		exprs = append(exprs, plan.Alias{Expr: plan.Func{Name: "coalesce", Args: []plan.Expr{l.col, r.col}}, Name: col.Name})
+		b.types[col] = t
+		for i := range out {
+			if out[i].col == l.col {
+				out[i].usingDup = true
+				out = append(out[:i], append([]column{{name: l.name, col: col, typ: t}}, out[i:]...)...)
+				break
+			}
+		}
+	}
+	proj, err := plan.NewProject(node, exprs)
+	if err != nil {
+		return nil, nil, b.wrapAt(p, err)
+	}
+	return proj, out, nil
 }
 
 // IsNotSupported reports whether err says the SQL is valid but not
