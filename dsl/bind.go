@@ -170,13 +170,20 @@ func (b *binder) limit(node plan.Node, q *parser.Query) (plan.Node, error) {
 		if !v.IsValid() {
 			return -1, nil
 		}
+		var n int64
 		switch v := v.(type) {
 		case *scalar.Int32:
-			return int64(v.Value), nil
+			n = int64(v.Value)
 		case *scalar.Int64:
-			return v.Value, nil
+			n = v.Value
+		default:
+			return 0, b.errAt(e.Pos(), nil, "LIMIT and OFFSET take an integer, got %s", plan.TypeName(v.DataType()))
 		}
-		return 0, b.errAt(e.Pos(), nil, "LIMIT and OFFSET take an integer, got %s", plan.TypeName(v.DataType()))
+		if n < 0 {
+			// As in PostgreSQL: a negative count is a mistake, not "all".
+			return 0, b.errAt(e.Pos(), nil, "LIMIT and OFFSET must not be negative, got %d", n)
+		}
+		return n, nil
 	}
 	var err error
 	if q.Limit != nil {

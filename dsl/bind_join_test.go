@@ -33,3 +33,22 @@ func TestBindFullJoinUsing(t *testing.T) {
 		t.Errorf("LEFT JOIN USING merged its column:\n%s", text)
 	}
 }
+
+// A negative LIMIT or OFFSET is an error (it used to mean "no limit");
+// LIMIT NULL and LIMIT ALL still mean none.
+func TestBindLimitMustNotBeNegative(t *testing.T) {
+	cat := newCatalog(t)
+	for _, c := range []struct{ sql, want string }{
+		{"SELECT 1 FROM orders LIMIT -1", "LIMIT and OFFSET must not be negative, got -1"},
+		{"SELECT 1 FROM orders LIMIT 2 OFFSET 1 - 3", "LIMIT and OFFSET must not be negative, got -2"},
+	} {
+		if _, err := bind(t, cat, c.sql); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error containing %q", c.sql, err, c.want)
+		}
+	}
+	for _, sql := range []string{"SELECT 1 FROM orders LIMIT NULL", "SELECT 1 FROM orders LIMIT ALL OFFSET 0"} {
+		if _, err := bind(t, cat, sql); err != nil {
+			t.Errorf("%s: %v", sql, err)
+		}
+	}
+}
