@@ -88,7 +88,9 @@ func stDescribe(g *StageGraph) string {
 }
 
 func TestStagesAggregateCombinesPartials(t *testing.T) {
-	scan := stScan("t", 1000, 100, 200, 300, 400)
+	// Splits of 1000 rows of 16 bytes or more: each outweighs the partial
+	// aggregate it produces, so moving bytes first keeps the scan local.
+	scan := stScan("t", 1000, 16000, 32000, 48000, 64000)
 	pred := plan.Binary{Op: exec.OpGt, Left: plan.Column{Relation: "t", Name: "t_k"}, Right: plan.Literal{Value: scalar.NewInt64Scalar(1000)}}
 	scan = stMust(scan.WithFilters([]plan.Expr{pred}))
 	agg := stMust(plan.NewAggregate(scan, []plan.Expr{plan.Column{Relation: "t", Name: "t_k"}},
@@ -106,12 +108,15 @@ func TestStagesAggregateCombinesPartials(t *testing.T) {
 		if wantN := fmt.Sprintf("n%d", i%2+1); len(p.Replicas) != 1 || p.Replicas[0] != wantN {
 			t.Errorf("partition %d on %v, want %s", i, p.Replicas, wantN)
 		}
-		if p.Bytes != int64(100*(i+1)) {
-			t.Errorf("partition %d has %d bytes, want %d", i, p.Bytes, 100*(i+1))
+		if p.Bytes != int64(16000*(i+1)) {
+			t.Errorf("partition %d has %d bytes, want %d", i, p.Bytes, 16000*(i+1))
 		}
 	}
 	if g.Problem.Edges[0].Bytes <= 0 {
 		t.Errorf("combine edge carries %d bytes", g.Problem.Edges[0].Bytes)
+	}
+	if perTask := g.Problem.Edges[0].Bytes / 4; perTask >= 16000 {
+		t.Fatalf("a partial aggregate is estimated at %d bytes, no less than the smallest split", perTask)
 	}
 	res := stMust(placement.Solve(g.Problem, nil))
 	if res.Metrics.Stages[0].InputMoved != 0 {

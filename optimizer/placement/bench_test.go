@@ -3,6 +3,7 @@ package placement
 import (
 	"fmt"
 	"testing"
+	"time"
 )
 
 // BenchmarkSolve reports solve time and bytes moved of the solver and each
@@ -27,9 +28,18 @@ func BenchmarkShapes(b *testing.B) {
 	}
 }
 
+// reportCPU reports the process CPU time per operation since start (see
+// processCPU): on a shared machine ns/op also counts waiting for a core.
+func reportCPU(b *testing.B, start time.Duration, ok bool) {
+	if end, ok2 := processCPU(); ok && ok2 {
+		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+	}
+}
+
 func benchAll(b *testing.B, name string, p *Problem) {
 	b.Run(name+"/solver", func(b *testing.B) {
 		var res *Result
+		cpu, ok := processCPU()
 		for i := 0; i < b.N; i++ {
 			var err error
 			res, err = Solve(p, nil)
@@ -37,14 +47,17 @@ func benchAll(b *testing.B, name string, p *Problem) {
 				b.Fatal(err)
 			}
 		}
+		reportCPU(b, cpu, ok)
 		b.ReportMetric(res.Metrics.BytesMoved/(1<<20), "MiB-moved")
 		b.ReportMetric(res.Metrics.BytesToFinal/(1<<20), "MiB-to-final")
+		b.ReportMetric(res.Metrics.Imbalance, "imbalance")
 		b.ReportMetric(100*res.Explanation.Gap, "gap-%")
 		b.ReportMetric(float64(res.Explanation.NodesExplored), "lps")
 	})
 	for _, base := range BaselineNames {
 		b.Run(name+"/"+base, func(b *testing.B) {
 			var pl *Placement
+			cpu, ok := processCPU()
 			for i := 0; i < b.N; i++ {
 				var err error
 				pl, err = Baseline(p, base, 1, DefaultOptions())
@@ -52,12 +65,14 @@ func benchAll(b *testing.B, name string, p *Problem) {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu, ok)
 			m, err := Evaluate(p, pl)
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.ReportMetric(m.BytesMoved/(1<<20), "MiB-moved")
 			b.ReportMetric(m.BytesToFinal/(1<<20), "MiB-to-final")
+			b.ReportMetric(m.Imbalance, "imbalance")
 		})
 	}
 }

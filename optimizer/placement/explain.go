@@ -11,8 +11,9 @@ import (
 // Explanation says why Solve placed the stages where it did.
 type Explanation struct {
 	// Source names the candidate that won before polishing:
-	// "branch-and-bound", "lp-rounding", "greedy" (the fallback) or a
-	// baseline name.
+	// "branch-and-bound", "lp-rounding", "greedy" (the fallback),
+	// "greedy-balanced" (the greedy guided by a small, scale-free price
+	// on imbalance) or a baseline name.
 	Source string
 	// Polished reports whether single-task moves improved the winner.
 	Polished bool

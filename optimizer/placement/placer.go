@@ -466,6 +466,42 @@ func (c *compiled) greedy() (*assignment, error) {
 	return c.newPlacer("greedy").run(greedyChoose)
 }
 
+// guideImbalanceShare is the price of one unit of load imbalance in the
+// balanced greedy, as a share of the problem's mean bytes per task.
+const guideImbalanceShare = 1.0 / 64
+
+// balancedGreedy is the greedy rule with load imbalance priced at a small
+// share of the problem's own bytes (guideImbalanceShare of the mean bytes
+// a task reads or receives), so it scales with the data. It only adds a
+// candidate: Solve still ranks candidates by the exact objective, where
+// imbalance stays a tie-break (Metrics.Better). Piling the tasks of a
+// stage on the node that saves the most bytes right now can fill the
+// nodes later stages would have saved more on; a little balance in the
+// greedy often leaves room for them. It returns nil when imbalance is
+// priced already or the problem moves no bytes at all.
+func (c *compiled) balancedGreedy() (*assignment, error) {
+	if c.opts.ImbalanceWeight != 0 {
+		return nil, nil
+	}
+	total, tasks := 0.0, 0.0
+	for s := range c.stages {
+		tasks += float64(c.stages[s].k)
+		for _, b := range c.stages[s].input {
+			total += b
+		}
+	}
+	for _, e := range c.p.Edges {
+		total += float64(e.Bytes)
+	}
+	if total == 0 {
+		return nil, nil
+	}
+	c.nodeGroups() // computed once, shared with the copy
+	g := *c
+	g.opts.ImbalanceWeight = guideImbalanceShare * total / tasks
+	return g.newPlacer("greedy-balanced").run(greedyChoose)
+}
+
 // loadAssignment places every task of a as it is.
 func (p *placer) loadAssignment(a *assignment) {
 	for s := range a.node {

@@ -60,6 +60,9 @@ func Solve(p *Problem, opts *Options) (*Result, error) {
 		}
 	}
 	consider(c.greedy())
+	if a, err := c.balancedGreedy(); a != nil || err != nil {
+		consider(a, err)
+	}
 	for _, name := range []string{BaselineLocality, BaselineSpread, BaselinePack} {
 		consider(c.baseline(name, 0))
 	}
@@ -90,17 +93,33 @@ func Solve(p *Problem, opts *Options) (*Result, error) {
 		}
 		return nil, fmt.Errorf("no placement satisfies the hard constraints: %w", firstErr)
 	}
-	best := cands[0]
-	for _, cd := range cands[1:] {
-		if cd.m.Better(best.m) {
-			best = cd
+	// The two best candidates are polished (the local search often
+	// reorders close ones), each with half the time left, and the better
+	// result wins.
+	best, second := 0, -1
+	for i := 1; i < len(cands); i++ {
+		switch {
+		case cands[i].m.Better(cands[best].m):
+			best, second = i, best
+		case second < 0 || cands[i].m.Better(cands[second].m):
+			second = i
 		}
 	}
-	source := best.a.algorithm
-	improved := c.polish(best.a, deadline)
-	m := c.evaluate(best.a)
-	best.a.algorithm = "solver"
-	pl := c.placementOf(best.a)
+	source := cands[best].a.algorithm
+	half := time.Now().Add(time.Until(deadline) / 2)
+	improved := c.polish(cands[best].a, half)
+	m := c.evaluate(cands[best].a)
+	win := cands[best].a
+	if second >= 0 {
+		other := cands[second].a
+		src2 := other.algorithm
+		imp2 := c.polish(other, deadline)
+		if m2 := c.evaluate(other); m2.Better(m) {
+			win, m, source, improved = other, m2, src2, imp2
+		}
+	}
+	win.algorithm = "solver"
+	pl := c.placementOf(win)
 
 	x := &Explanation{
 		Source:        source,
@@ -123,7 +142,7 @@ func Solve(p *Problem, opts *Options) (*Result, error) {
 		x.Bound = math.Min(bb.bound, m.Objective)
 		x.Gap = (m.Objective - x.Bound) / math.Max(math.Abs(m.Objective), 1)
 	}
-	c.explainStages(x, best.a)
+	c.explainStages(x, win)
 	return &Result{Placement: pl, Metrics: m, Explanation: x, Elapsed: time.Since(start)}, nil
 }
 
