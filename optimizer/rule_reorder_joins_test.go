@@ -98,6 +98,32 @@ func TestReorderJoins(t *testing.T) {
 		    Scan: d1`,
 		},
 		{
+			name: "a semi join filters the relation holding its key before the inner join",
+			in: func() plan.Node {
+				inner := must(plan.NewJoin(f, d1, exec.JoinInner, rtEq(col("d1_k"), col("f_1"))))
+				return must(plan.NewJoin(inner, d2, exec.JoinSemi, rtEq(col("d2_k"), col("d1_k"))))
+			},
+			want: `
+		Inner Join: (d1_k = f_1)
+		  Scan: f
+		  Semi Join: (d2_k = d1_k)
+		    Scan: d1
+		    Scan: d2`,
+		},
+		{
+			name: "an anti join keeps its condition, including one over the outer side only",
+			in: func() plan.Node {
+				inner := must(plan.NewJoin(f, d1, exec.JoinInner, rtEq(col("d1_k"), col("f_1"))))
+				return must(plan.NewJoin(inner, d2, exec.JoinAnti, rtAnd(rtEq(col("d2_k"), col("d1_k")), rtBin(exec.OpGt, col("d1_k"), rtInt(1)))))
+			},
+			want: `
+		Inner Join: (d1_k = f_1)
+		  Scan: f
+		  Anti Join: ((d2_k = d1_k) AND (d1_k > 1))
+		    Scan: d1
+		    Scan: d2`,
+		},
+		{
 			name: "outer joins are not reordered, the inner trees below them are",
 			in: func() plan.Node {
 				inner := must(plan.NewJoin(d1, f, exec.JoinInner, rtEq(col("d1_k"), col("f_1"))))

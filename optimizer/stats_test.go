@@ -216,7 +216,10 @@ func TestEstimateRowsInMemory(t *testing.T) {
 func TestEstimateRowsTPCH(t *testing.T) {
 	must := rtMust[plan.Node](t)
 	lineitem, orders, customer := tpchTable(t, "lineitem"), tpchTable(t, "orders"), tpchTable(t, "customer")
-	supplier := tpchTable(t, "supplier")
+	supplier, partsupp := tpchTable(t, "supplier"), tpchTable(t, "partsupp")
+	col := func(n string) plan.Column { return rtCol("", n) }
+	ordersSuppliers := must(plan.NewJoin(must(plan.NewJoin(lineitem, orders, exec.JoinInner, rtEq(col("l_orderkey"), col("o_orderkey")))),
+		supplier, exec.JoinInner, rtEq(col("l_suppkey"), col("s_suppkey"))))
 	shipped := must(plan.NewFilter(lineitem, rtAnd(
 		rtBin(exec.OpGtEq, rtCol("", "l_shipdate"), rtDate(t, "1994-01-01")),
 		rtBin(exec.OpLt, rtCol("", "l_shipdate"), rtDate(t, "1995-01-01")))))
@@ -232,6 +235,16 @@ func TestEstimateRowsTPCH(t *testing.T) {
 		// below c_custkey's 1500, so the estimate is 1500*15000/1499.
 		{"customer x orders on the key", must(plan.NewJoin(orders, customer, exec.JoinInner, rtEq(rtCol("", "o_custkey"), rtCol("", "c_custkey")))), 1.001},
 		{"customer x supplier on nation: not a key join", must(plan.NewJoin(customer, supplier, exec.JoinInner, rtEq(rtCol("", "c_nationkey"), rtCol("", "s_nationkey")))), 1.2},
+		// partsupp's (ps_partkey, ps_suppkey) is a composite key: each
+		// lineitem row matches one partsupp row, not 1/(200*100) of them
+		// as independent keys would say (nor the backoff's 1/(200*10)).
+		{"lineitem x partsupp on the composite key", must(plan.NewJoin(lineitem, partsupp, exec.JoinInner, rtAnd(
+			rtEq(col("l_partkey"), col("ps_partkey")), rtEq(col("l_suppkey"), col("ps_suppkey"))))), 1.2},
+		// Keys from two tables on one side are independent: Q5's last
+		// join, customer on (custkey, nationkey) against orders' custkey
+		// and the supplier's nationkey, keeps 1/25 of the orders' rows.
+		{"independent keys from two tables", must(plan.NewJoin(ordersSuppliers, customer, exec.JoinInner, rtAnd(
+			rtEq(col("o_custkey"), col("c_custkey")), rtEq(col("s_nationkey"), col("c_nationkey"))))), 1.3},
 		{"filtered orders x lineitem", must(plan.NewJoin(shipped, orders, exec.JoinInner, rtEq(rtCol("", "l_orderkey"), rtCol("", "o_orderkey")))), 1.2},
 	} {
 		t.Run(c.name, func(t *testing.T) {
