@@ -28,6 +28,7 @@ func Rules() []Rule {
 		decorrelate{},
 		foldConstants{},
 		pushPredicates{},
+		semiJoinReduction{},
 		reorderJoins{},
 		pushLimits{},
 		dedupeAggregates{},
