@@ -52,11 +52,15 @@
 // looks for an integral class-level solution, which is decoded to concrete
 // nodes by a quota-guided greedy pass (a large program coarsened to one
 // class is not branched: its counts cannot guide the decoding).
-// A greedy fallback and the baselines are always evaluated as candidate
+// A greedy fallback (also once more with imbalance priced at 1/64 of the
+// problem's mean bytes per task, a scale-free guide that only adds a
+// candidate) and the baselines are always evaluated as candidate
 // incumbents, so Solve always answers when the problem is feasible and never
-// returns a placement worse (by the exact objective of Evaluate) than any
-// of them; a local search (task moves, whole-stage moves, swaps towards a
-// task's data) priced by exact incremental costs then improves the winner.
+// returns a placement ranked after (by the exact objective of Evaluate,
+// then imbalance) any of them; a local search (task moves, whole-stage
+// moves, swaps towards a task's data, free moves to less loaded nodes)
+// priced by exact incremental costs then improves the two best, and the
+// better wins.
 // The LP value of the best open branch is a valid lower bound on the
 // objective (the LP carries every priced term, imbalance only when
 // ImbalanceWeight is positive); the explanation reports it with the
