@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 
 	"github.com/dataflow-go/dataflow/dsl/parser"
+	"github.com/dataflow-go/dataflow/internal/suggest"
 	"github.com/dataflow-go/dataflow/plan"
 )
 
@@ -135,7 +136,7 @@ func closest(name string, names []string) string {
 	sort.Strings(names)
 	best, bestDist := "", len(name)/2+1
 	for _, n := range names {
-		if d := plan.EditDistance(strings.ToLower(name), strings.ToLower(n)); d < bestDist && d > 0 {
+		if d := suggest.Distance(strings.ToLower(name), strings.ToLower(n)); d < bestDist && d > 0 {
 			best, bestDist = n, d
 		}
 	}

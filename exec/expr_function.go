@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/dataflow-go/dataflow/internal/suggest"
 )
 
 // The registry of built-in scalar functions, by lower-case name. A
@@ -105,33 +107,13 @@ func lookupFunction(name string) (funcDef, error) {
 func closeNames(name string) []string {
 	var out []string
 	for n := range builtinFunctions {
-		d := editDistance(name, n)
+		d := suggest.Distance(name, n)
 		if d <= max(1, len(name)/3) || (len(name) >= 3 && strings.HasPrefix(n, name)) {
 			out = append(out, n)
 		}
 	}
 	sort.Strings(out)
 	return out
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // argError reports wrong arguments to a function, with its signature.

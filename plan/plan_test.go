@@ -74,17 +74,6 @@ func TestParseType(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		d    int
-	}{{"", "", 0}, {"abc", "abc", 0}, {"kitten", "sitting", 3}, {"l_shipdat", "l_shipdate", 1}, {"", "abc", 3}} {
-		if got := EditDistance(c.a, c.b); got != c.d {
-			t.Errorf("EditDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
-		}
-	}
-}
-
 func TestExprStringAndTransform(t *testing.T) {
 	e := Binary{Op: exec.OpAnd, Left: Column{Name: "a"}, Right: Unary{Op: OpNot, Expr: Column{Relation: "t", Name: "b"}}}
 	if got := e.String(); got != "(a AND NOT t.b)" {

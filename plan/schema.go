@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/dataflow-go/dataflow/internal/suggest"
 )
 
 // Field is one column of a plan node's output.
@@ -105,33 +107,11 @@ func (s Schema) suggest(name string) string {
 	sort.Strings(names)
 	for _, n := range names {
 		short := n[strings.LastIndexByte(n, '.')+1:]
-		if d := EditDistance(strings.ToLower(name), strings.ToLower(short)); d < bestDist {
+		if d := suggest.Distance(strings.ToLower(name), strings.ToLower(short)); d < bestDist {
 			best, bestDist = n, d
 		}
 	}
 	return best
-}
-
-// EditDistance is the Levenshtein distance between a and b, used for
-// "did you mean" suggestions.
-func EditDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // String renders the schema as "name type, ...".

@@ -14,6 +14,8 @@ import (
 	"sync"
 
 	"github.com/apache/arrow/go/v15/arrow"
+
+	"github.com/dataflow-go/dataflow/internal/suggest"
 )
 
 // Catalog maps table names to tables. Names are case-insensitive (stored
@@ -57,7 +59,7 @@ func (c *Catalog) Lookup(name string) (Table, error) {
 	if t, ok := c.tables[n]; ok {
 		return t, nil
 	}
-	if s := suggest(n, c.namesLocked()); s != "" {
+	if s := closestName(n, c.namesLocked()); s != "" {
 		return nil, fmt.Errorf("%w: table %q (did you mean %s?)", ErrNotFound, name, s)
 	}
 	return nil, fmt.Errorf("%w: table %q", ErrNotFound, name)
@@ -110,12 +112,12 @@ func (c *Catalog) Close() error {
 	return first
 }
 
-// suggest returns the candidate closest to name by edit distance, when it
+// closestName returns the candidate closest to name by edit distance, when it
 // is close enough to be a plausible typo.
-func suggest(name string, candidates []string) string {
+func closestName(name string, candidates []string) string {
 	best, bestD := "", -1
 	for _, c := range candidates {
-		d := editDistance(name, c)
+		d := suggest.Distance(name, c)
 		if bestD < 0 || d < bestD {
 			best, bestD = c, d
 		}
@@ -124,28 +126,6 @@ func suggest(name string, candidates []string) string {
 		return ""
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // OpenTable opens the table at path. format is "parquet", "arrow" (also

@@ -23,5 +23,6 @@
 //
 // The package does only syntax: names are not resolved and types are not
 // checked (that is the binder's job in package dsl). It must import nothing
-// from the dataflow project; it depends on the standard library only.
+// from the dataflow project but internal/suggest (the shared "did you
+// mean" distance); otherwise it depends on the standard library only.
 package parser

@@ -1,6 +1,10 @@
 package parser
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/dataflow-go/dataflow/internal/suggest"
+)
 
 // reserved holds the words that cannot be used as a bare (unquoted) column
 // name, table name or alias, because the grammar would be ambiguous with
@@ -70,7 +74,7 @@ func suggestKeyword(word string) string {
 		if len(plain) >= 6 {
 			limit = 2
 		}
-		if d := editDistance(up, plain); d <= limit && d < bestDist {
+		if d := suggest.Distance(up, plain); d <= limit && d < bestDist {
 			best, bestDist = kw, d
 		}
 	}
@@ -105,33 +109,4 @@ func removeSpaces(s string) string {
 		}
 	}
 	return string(b)
-}
-
-// editDistance is the optimal-string-alignment distance (Levenshtein plus
-// adjacent transpositions, so FORM is one edit from FROM).
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 1 << 30
-	}
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := 0; j <= len(b); j++ {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }
