@@ -19,7 +19,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"time"
 
@@ -200,7 +199,7 @@ func cmdQuery(ctx context.Context, args []string, stdout, stderr io.Writer, expl
 	if err != nil {
 		return userErr("%v", err)
 	}
-	limit, err := parseBytes(*memLimit)
+	limit, err := dataflow.ParseBytes(*memLimit)
 	if err != nil {
 		return userErr("--memory-limit: %v", err)
 	}
@@ -285,32 +284,4 @@ func cmdQuery(ctx context.Context, args []string, stdout, stderr io.Writer, expl
 		fmt.Fprintf(stderr, "%d rows in %v, peak memory %s\n", res.NumRows(), time.Since(start).Round(time.Microsecond), exec.FormatBytes(res.Stats.PeakMemory))
 	}
 	return nil
-}
-
-// parseBytes reads sizes such as 512MiB, 2GiB, 1.5GB or a plain number of
-// bytes; "" is 0 (no limit).
-func parseBytes(s string) (int64, error) {
-	if s == "" {
-		return 0, nil
-	}
-	units := []struct {
-		suffix string
-		mult   float64
-	}{
-		{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"TIB", 1 << 40},
-		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1},
-	}
-	u := strings.ToUpper(strings.TrimSpace(s))
-	mult := 1.0
-	for _, x := range units {
-		if strings.HasSuffix(u, x.suffix) {
-			u, mult = strings.TrimSpace(strings.TrimSuffix(u, x.suffix)), x.mult
-			break
-		}
-	}
-	v, err := strconv.ParseFloat(u, 64)
-	if err != nil || v < 0 {
-		return 0, fmt.Errorf("%q is not a size (examples: 512MiB, 2GiB, 1000000)", s)
-	}
-	return int64(v * mult), nil
 }

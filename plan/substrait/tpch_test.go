@@ -9,6 +9,7 @@ import (
 	"github.com/dataflow-go/dataflow/internal/tpchcheck"
 	"github.com/dataflow-go/dataflow/plan"
 	"github.com/dataflow-go/dataflow/plan/substrait"
+	"github.com/dataflow-go/dataflow/tpch"
 )
 
 var tpchDir = filepath.Join("..", "..", "testdata", "tpch")
@@ -30,36 +31,12 @@ func openTPCH(t testing.TB) (*dataflow.Engine, *substrait.Catalog) {
 	return eng, &substrait.Catalog{Tables: eng.Catalog()}
 }
 
-// tpchQ1 and tpchQ6 are written with the builder, as in the root
-// package's TPC-H tests.
-func tpchQ1(e *dataflow.Engine) *dataflow.Query {
-	col, lit := dataflow.Col, dataflow.Lit
-	discPrice := col("l_extendedprice").Mul(lit(1).Sub(col("l_discount")))
-	return e.From("lineitem").
-		Where(col("l_shipdate").LtEq(dataflow.Date("1998-09-02"))).
-		GroupBy(col("l_returnflag"), col("l_linestatus")).
-		Agg(
-			dataflow.Sum(col("l_quantity")).As("sum_qty"),
-			dataflow.Sum(col("l_extendedprice")).As("sum_base_price"),
-			dataflow.Sum(discPrice).As("sum_disc_price"),
-			dataflow.Sum(discPrice.Mul(lit(1).Add(col("l_tax")))).As("sum_charge"),
-			dataflow.Avg(col("l_quantity")).As("avg_qty"),
-			dataflow.Avg(col("l_extendedprice")).As("avg_price"),
-			dataflow.Avg(col("l_discount")).As("avg_disc"),
-			dataflow.Count().As("count_order"),
-		).
-		OrderBy(col("l_returnflag").Asc(), col("l_linestatus").Asc())
-}
-
-func tpchQ6(e *dataflow.Engine) *dataflow.Query {
-	col := dataflow.Col
-	return e.From("lineitem").
-		Where(col("l_shipdate").GtEq(dataflow.Date("1994-01-01")).
-			And(col("l_shipdate").Lt(dataflow.Date("1995-01-01"))).
-			And(col("l_discount").Between(dataflow.Decimal("0.05"), dataflow.Decimal("0.07"))).
-			And(col("l_quantity").Lt(dataflow.Lit(24)))).
-		Agg(dataflow.Sum(col("l_extendedprice").Mul(col("l_discount"))).As("revenue"))
-}
+// The builder forms of Q1 and Q6, shared with the root tests and the
+// benchmark runner.
+var (
+	tpchQ1 = tpch.BuildQ1
+	tpchQ6 = tpch.BuildQ6
+)
 
 func TestTPCHRoundTrip(t *testing.T) {
 	for _, c := range []struct {
