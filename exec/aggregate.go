@@ -694,15 +694,25 @@ type avgState struct {
 	count countState
 	scale int32
 	exact bool
+	// shared says sum is another aggregate's state over the same argument
+	// (see shareSums): that aggregate folds raw input into it, so this
+	// one only counts, and neither grows nor accounts for the sum.
+	shared bool
 }
 
 func (s *avgState) grow(n int) error {
 	s.count.grow(n)
+	if s.shared {
+		return nil
+	}
 	return s.sum.grow(n)
 }
 
 func (s *avgState) update(gids []uint32, args []arrow.Array) error {
 	s.count.update(gids, args)
+	if s.shared {
+		return nil
+	}
 	return s.sum.update(gids, args)
 }
 
@@ -746,7 +756,51 @@ func (s *avgState) states(alloc memory.Allocator) ([]arrow.Array, error) {
 	return append(sum, cnt...), nil
 }
 
-func (s *avgState) bytes() int64 { return s.sum.bytes() + s.count.bytes() }
+func (s *avgState) bytes() int64 {
+	if s.shared {
+		return s.count.bytes()
+	}
+	return s.sum.bytes() + s.count.bytes()
+}
+
+// shareSums lets every avg(x) reuse the state of a sum(x) over the same
+// input column and type instead of summing x a second time: the sum
+// aggregate keeps folding raw input into its state, the avg only counts,
+// and both read the one exact sum at the end. Only raw input shares (in
+// AggFinal mode each aggregate merges its own partial-state column), and
+// only where the two sums are the same state type: decimal and float
+// arguments (an integer sum is int64, an integer avg's sum exact).
+func shareSums(aggs []Aggregate, states []aggState) {
+	for i, a := range aggs {
+		avg, ok := states[i].(*avgState)
+		if !ok || a.Func != AggAvg || len(a.Args) != 1 {
+			continue
+		}
+		col, ok := ColumnIndex(a.Args[0])
+		if !ok {
+			continue
+		}
+		for j, b := range aggs {
+			if b.Func != AggSum || len(b.Args) != 1 || !arrow.TypeEqual(b.Args[0].DataType(), a.Args[0].DataType()) {
+				continue
+			}
+			if c, ok := ColumnIndex(b.Args[0]); !ok || c != col {
+				continue
+			}
+			switch sum := states[j].(type) {
+			case *decSumState:
+				if _, ok := avg.sum.(*decSumState); ok && sum.scale == avg.scale {
+					avg.sum, avg.shared = sum, true
+				}
+			case *sumFloatState:
+				if _, ok := avg.sum.(*sumFloatState); ok {
+					avg.sum, avg.shared = sum, true
+				}
+			}
+			break
+		}
+	}
+}
 
 // minMaxState keeps the least or greatest value of an integer, date,
 // timestamp or float column.
@@ -1138,5 +1192,8 @@ func (s *avgState) canUpdateRows(args []arrow.Array) bool {
 
 func (s *avgState) updateRows(gids []uint32, rows []int32, args []arrow.Array) error {
 	s.count.updateRows(gids, rows, args)
+	if s.shared {
+		return nil
+	}
 	return s.sum.(*decSumState).updateRows(gids, rows, args)
 }

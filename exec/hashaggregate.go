@@ -195,6 +195,9 @@ func (op *hashAggOp) Open(ctx *Context) error {
 		}
 		op.states = append(op.states, st)
 	}
+	if op.mode != AggFinal {
+		shareSums(op.aggs, op.states)
+	}
 	if len(op.groups) == 0 {
 		// A global aggregate has its one group before any input.
 		if err := op.growStates(1); err != nil {
