@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"errors"
+	"unsafe"
 
 	"github.com/apache/arrow/go/v15/arrow/bitutil"
 )
@@ -126,7 +127,33 @@ func (d *rleDecoder) unpack(dst []uint32) {
 			out[7] = uint32(x >> s7 & m)
 		}
 	}
-	// Wider values: a group is w <= 32 bytes, read as four words.
+	// Wider values: value j of a group starts at bit j*w, so one
+	// unaligned 8-byte load at byte j*w/8 holds all of its w+7 <= 39
+	// bits. The offsets and shifts are the same for every group; the
+	// loads stay inside bp while a group plus 8 bytes does.
+	var offs [8]uintptr
+	var shs [8]uint
+	for j := range offs {
+		offs[j], shs[j] = uintptr(j*w>>3), uint(j*w&7)
+	}
+	for ; len(dst)-i >= 8; i, pos = i+8, pos+8 {
+		g := (pos >> 3) * w
+		if g+w+8 > len(bp) {
+			break
+		}
+		p := unsafe.Pointer(&bp[g])
+		out := dst[i : i+8 : i+8]
+		out[0] = uint32(load64(p, offs[0]) >> shs[0] & m)
+		out[1] = uint32(load64(p, offs[1]) >> shs[1] & m)
+		out[2] = uint32(load64(p, offs[2]) >> shs[2] & m)
+		out[3] = uint32(load64(p, offs[3]) >> shs[3] & m)
+		out[4] = uint32(load64(p, offs[4]) >> shs[4] & m)
+		out[5] = uint32(load64(p, offs[5]) >> shs[5] & m)
+		out[6] = uint32(load64(p, offs[6]) >> shs[6] & m)
+		out[7] = uint32(load64(p, offs[7]) >> shs[7] & m)
+	}
+	// The run's last groups: a group is w <= 32 bytes, read as four
+	// words.
 	for ; len(dst)-i >= 8; i, pos = i+8, pos+8 {
 		g := (pos >> 3) * w
 		var words [5]uint64
@@ -157,6 +184,12 @@ func (d *rleDecoder) unpack(dst []uint32) {
 	for ; i < len(dst); i, pos = i+1, pos+1 {
 		dst[i] = d.unpackOne(pos)
 	}
+}
+
+// load64 reads the 8 bytes at p+off in native (little-endian: the fast
+// path requires it) order; the caller ensures they are inside one slice.
+func load64(p unsafe.Pointer, off uintptr) uint64 {
+	return *(*uint64)(unsafe.Add(p, off))
 }
 
 // values fills dst with the next len(dst) values.
