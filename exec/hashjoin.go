@@ -37,9 +37,17 @@ const (
 	// JoinSingle is a left join that fails when a left row has more than
 	// one match: the join of a scalar subquery.
 	JoinSingle
+	// JoinRightSemi emits each right (build) row that some left row
+	// matches, once: a semi join whose preserved side is the build side,
+	// so that a small preserved side is hashed instead of a large
+	// subquery side. Its output is the right columns.
+	JoinRightSemi
+	// JoinRightAnti emits each right (build) row that no left row
+	// matches: the anti join counterpart of JoinRightSemi.
+	JoinRightAnti
 )
 
-var joinTypeNames = [...]string{"inner", "left", "right", "full", "semi", "anti", "mark", "single"}
+var joinTypeNames = [...]string{"inner", "left", "right", "full", "semi", "anti", "mark", "single", "right semi", "right anti"}
 
 func (t JoinType) String() string {
 	if t >= 0 && int(t) < len(joinTypeNames) {
@@ -365,6 +373,9 @@ type hashJoinProbe struct {
 	pairSchema *arrow.Schema
 	nLeft      int
 	rowCap     int // most candidates a probe row needs (0: all)
+	// skipMatched: only unmatched build rows are candidates (right semi
+	// and right anti joins).
+	skipMatched bool
 
 	ctx     *Context
 	scratch tableScratch
@@ -424,7 +435,7 @@ func NewHashJoinProbe(bridge *HashJoinBridge, left Operator, leftKeys []Expr, ty
 				ErrType, bridge.opName, i+1, k, k.DataType(), bridge.keys[i], bridge.keyTypes[i])
 		}
 	}
-	if typ < JoinInner || typ > JoinSingle {
+	if typ < JoinInner || typ > JoinRightAnti {
 		return nil, fmt.Errorf("%w: unknown join type %d", ErrInternal, int(typ))
 	}
 	lf := left.Schema().Fields()
@@ -451,6 +462,8 @@ func NewHashJoinProbe(bridge *HashJoinBridge, left Operator, leftKeys []Expr, ty
 	switch typ {
 	case JoinSemi, JoinAnti:
 		out = nullable(lf, false)
+	case JoinRightSemi, JoinRightAnti:
+		out = nullable(rf, false)
 	case JoinMark:
 		out = append(nullable(lf, false), arrow.Field{Name: "mark", Type: arrow.FixedWidthTypes.Boolean, Nullable: true})
 	default:
@@ -460,6 +473,7 @@ func NewHashJoinProbe(bridge *HashJoinBridge, left Operator, leftKeys []Expr, ty
 		bridge: bridge, left: left, keys: leftKeys, typ: typ, residual: residual,
 		schema: arrow.NewSchema(out, nil), pairSchema: arrow.NewSchema(pair, nil), nLeft: len(lf),
 	}
+	p.skipMatched = typ == JoinRightSemi || typ == JoinRightAnti
 	if residual == nil {
 		switch typ {
 		case JoinSemi, JoinAnti, JoinMark:
@@ -543,7 +557,7 @@ func (p *hashJoinProbe) Next() (arrow.Record, error) {
 			}
 			continue
 		}
-		if p.last && (p.typ == JoinRight || p.typ == JoinFull) {
+		if p.last && p.typ.emitsBuildRows() {
 			rec, err := p.unmatchedBuild()
 			if err != nil {
 				return p.fail(err)
@@ -653,6 +667,12 @@ func (p *hashJoinProbe) nextCandidates() {
 				p.chain = -1
 				break
 			}
+			if p.skipMatched && b.isMatched(int(p.chain)) {
+				// A right semi or anti join is settled for a build row
+				// once it matched: skip the residual and the marking.
+				p.chain = b.next[p.chain]
+				continue
+			}
 			p.candL = append(p.candL, int32(p.row))
 			p.candR = append(p.candR, p.chain)
 			p.taken++
@@ -736,7 +756,7 @@ func (p *hashJoinProbe) processCandidates() (arrow.Record, error) {
 			return nil, err
 		}
 	}
-	track := p.typ == JoinRight || p.typ == JoinFull
+	track := p.typ.emitsBuildRows()
 	for k, l := range p.candL {
 		p.matches[l]++
 		if p.typ == JoinSingle && p.matches[l] > 1 {
@@ -747,7 +767,7 @@ func (p *hashJoinProbe) processCandidates() (arrow.Record, error) {
 		}
 	}
 	switch p.typ {
-	case JoinSemi, JoinAnti, JoinMark:
+	case JoinSemi, JoinAnti, JoinMark, JoinRightSemi, JoinRightAnti:
 		return nil, nil
 	}
 	if len(p.candL) == 0 {
@@ -762,7 +782,7 @@ func (p *hashJoinProbe) processCandidates() (arrow.Record, error) {
 func (p *hashJoinProbe) tail() (arrow.Record, error) {
 	var li []int32
 	switch p.typ {
-	case JoinInner, JoinRight:
+	case JoinInner, JoinRight, JoinRightSemi, JoinRightAnti:
 		return nil, nil
 	case JoinMark:
 		n := len(p.matches)
@@ -803,15 +823,28 @@ func (p *hashJoinProbe) tail() (arrow.Record, error) {
 	return p.gather(p.schema, li, ri, true)
 }
 
+// emitsBuildRows reports whether the join emits build rows after every
+// probe has finished: the unmatched ones (right, full, right anti) or the
+// matched ones (right semi).
+func (t JoinType) emitsBuildRows() bool {
+	switch t {
+	case JoinRight, JoinFull, JoinRightSemi, JoinRightAnti:
+		return true
+	}
+	return false
+}
+
 // unmatchedBuild emits the next batch of build rows no probe matched, with
-// NULL left columns.
+// NULL left columns (right and full joins) or alone (right anti joins);
+// for right semi joins it emits the matched build rows instead.
 func (p *hashJoinProbe) unmatchedBuild() (arrow.Record, error) {
 	b := p.bridge
 	rows := int(b.build.NumRows())
 	limit := p.ctx.batchSize()
+	want := p.typ == JoinRightSemi
 	var ri []int32
 	for p.buildPos < rows && len(ri) < limit {
-		if !b.isMatched(p.buildPos) {
+		if b.isMatched(p.buildPos) == want {
 			ri = append(ri, int32(p.buildPos))
 		}
 		p.buildPos++
@@ -820,8 +853,10 @@ func (p *hashJoinProbe) unmatchedBuild() (arrow.Record, error) {
 		return nil, nil
 	}
 	cols := make([]arrow.Array, 0, len(p.schema.Fields()))
-	for c := 0; c < p.nLeft; c++ {
-		cols = append(cols, array.MakeArrayOfNull(p.ctx.Alloc, p.schema.Field(c).Type, len(ri)))
+	if p.typ == JoinRight || p.typ == JoinFull {
+		for c := 0; c < p.nLeft; c++ {
+			cols = append(cols, array.MakeArrayOfNull(p.ctx.Alloc, p.schema.Field(c).Type, len(ri)))
+		}
 	}
 	for c := 0; c < int(b.build.NumCols()); c++ {
 		a, err := takeNullable(p.ctx.Alloc, b.build.Column(c), ri)

@@ -179,6 +179,13 @@ func refJoin(left, right exectest.Rows, rightWidth int, lk, rk []int, typ exec.J
 			out = append(out, append(append([]string(nil), l...), m))
 		}
 	}
+	if typ == exec.JoinRightSemi || typ == exec.JoinRightAnti {
+		for j, r := range right {
+			if rightMatched[j] == (typ == exec.JoinRightSemi) {
+				out = append(out, r)
+			}
+		}
+	}
 	if typ == exec.JoinRight || typ == exec.JoinFull {
 		if leftWidth == 0 && len(right) > 0 {
 			return nil, errors.New("refJoin: unknown left width")
@@ -195,7 +202,7 @@ func refJoin(left, right exectest.Rows, rightWidth int, lk, rk []int, typ exec.J
 var (
 	leftSchema  = exectest.Schema("lk:int64", "ls:utf8", "lv:int32")
 	rightSchema = exectest.Schema("rk:int64", "rs:utf8", "rv:int32", "rd:decimal(12,2)")
-	allJoins    = []exec.JoinType{exec.JoinInner, exec.JoinLeft, exec.JoinRight, exec.JoinFull, exec.JoinSemi, exec.JoinAnti, exec.JoinMark, exec.JoinSingle}
+	allJoins    = []exec.JoinType{exec.JoinInner, exec.JoinLeft, exec.JoinRight, exec.JoinFull, exec.JoinSemi, exec.JoinAnti, exec.JoinMark, exec.JoinSingle, exec.JoinRightSemi, exec.JoinRightAnti}
 )
 
 func TestHashJoinSmall(t *testing.T) {
@@ -215,6 +222,9 @@ func TestHashJoinSmall(t *testing.T) {
 		exec.JoinAnti: exectest.R("3|c|30", "NULL|d|40"),
 		// The build side has a NULL key, so every unmatched mark is NULL.
 		exec.JoinMark: exectest.R("1|a|10|true", "2|b|20|true", "2|b|5|true", "3|c|30|NULL", "NULL|d|40|NULL", "4|NULL|50|true"),
+		// Build rows with a NULL key never match: a right anti join keeps them.
+		exec.JoinRightSemi: exectest.R("1|a|11|1.00", "2|b|21|2.00", "2|x|1|2.50", "4|NULL|50|4.00"),
+		exec.JoinRightAnti: exectest.R("5|e|51|5.00", "NULL|f|61|6.00"),
 	}
 	for _, typ := range allJoins {
 		if typ == exec.JoinSingle {

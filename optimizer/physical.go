@@ -397,6 +397,9 @@ func (b *physicalBuilder) join(n *plan.Join) (streams, error) {
 		}
 		return streams{op}, nil
 	}
+	if typ, ok := buildPreservedSide(n); ok {
+		return b.swappedSemiJoin(n, typ, lkeys, rkeys, residual)
+	}
 	right, err := b.single(n.Right)
 	if err != nil {
 		return nil, err
@@ -484,4 +487,64 @@ func compileKeyPair(l, r plan.Expr, ls, rs plan.Schema) (exec.Expr, exec.Expr, e
 		}
 	}
 	return le, re, nil
+}
+
+// preservedBuildRatio is how many times more rows the subquery side of a
+// semi or anti join must be estimated to have than its preserved side
+// before the preserved side is hashed instead: the swapped join hashes
+// fewer rows and probes in parallel, but emits its result from one
+// pipeline once every probe has finished.
+const preservedBuildRatio = 4
+
+// buildPreservedSide reports whether semi or anti join n should hash its
+// preserved (left) side and stream the other side past it, and the exec
+// join type that does so: EXISTS over a large table (TPC-H Q4, Q21, Q22)
+// would otherwise build a table of millions of rows to answer for a few
+// thousand.
+func buildPreservedSide(n *plan.Join) (exec.JoinType, bool) {
+	var typ exec.JoinType
+	switch n.Type {
+	case exec.JoinSemi:
+		typ = exec.JoinRightSemi
+	case exec.JoinAnti:
+		typ = exec.JoinRightAnti
+	default:
+		return 0, false
+	}
+	if EstimateRows(n.Left)*preservedBuildRatio > EstimateRows(n.Right) {
+		return 0, false
+	}
+	return typ, true
+}
+
+// swappedSemiJoin plans semi or anti join n with its left side as the
+// build side and its right side probing it in parallel (typ is
+// JoinRightSemi or JoinRightAnti). The residual sees the probe's columns
+// first, so it is compiled over right ++ left.
+func (b *physicalBuilder) swappedSemiJoin(n *plan.Join, typ exec.JoinType, lkeys, rkeys []exec.Expr, residual []plan.Expr) (streams, error) {
+	var res exec.Expr
+	if len(residual) > 0 {
+		swapped := append(append(plan.Schema{}, n.Right.Schema()...), n.Left.Schema()...)
+		var err error
+		if res, err = plan.Compile(Conjoin(residual), swapped); err != nil {
+			return nil, err
+		}
+	}
+	build, err := b.single(n.Left)
+	if err != nil {
+		return nil, err
+	}
+	probe, err := b.build(n.Right)
+	if err != nil {
+		build.Close()
+		return nil, err
+	}
+	bridge, err := exec.NewHashJoinBridge(build, lkeys)
+	if err != nil {
+		closeAll(probe, streams{build})
+		return nil, err
+	}
+	return each(probe, func(op exec.Operator) (exec.Operator, error) {
+		return exec.NewHashJoinProbe(bridge, op, rkeys, typ, res)
+	})
 }

@@ -1,0 +1,61 @@
+package optimizer
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/dataflow-go/dataflow/exec"
+	"github.com/dataflow-go/dataflow/exec/exectest"
+	"github.com/dataflow-go/dataflow/plan"
+)
+
+// TestSwappedSemiJoin checks that a semi or anti join whose subquery side
+// is much larger hashes its preserved side instead, with the same rows,
+// including a residual over both sides and NULL keys on both sides.
+func TestSwappedSemiJoin(t *testing.T) {
+	must := rtMust[plan.Node](t)
+	small := func() plan.Node {
+		return plan.NewScan("p", "", rtTable(t, []string{"k:int64", "v:int64"}, "1|5", "2|6", "3|7", "NULL|8"))
+	}
+	bigRows := []string{"1|5", "2|5", "2|6", "NULL|1"}
+	for i := range 20 {
+		bigRows = append(bigRows, fmt.Sprintf("%d|0", 10+i))
+	}
+	big := func() plan.Node {
+		return plan.NewScan("s", "", rtTable(t, []string{"sk:int64", "sv:int64"}, bigRows...))
+	}
+	on := plan.Binary{Op: exec.OpAnd,
+		Left:  rtEq(rtCol("", "k"), rtCol("", "sk")),
+		Right: plan.Binary{Op: exec.OpNotEq, Left: rtCol("", "sv"), Right: rtCol("", "v")}}
+	for _, c := range []struct {
+		typ  exec.JoinType
+		left func() plan.Node
+		// swapped is the exec join type expected when the sides swap.
+		swapped exec.JoinType
+		swap    bool
+		want    exectest.Rows
+	}{
+		{typ: exec.JoinSemi, left: small, swapped: exec.JoinRightSemi, swap: true, want: exectest.R("2|6")},
+		{typ: exec.JoinAnti, left: small, swapped: exec.JoinRightAnti, swap: true, want: exectest.R("1|5", "3|7", "NULL|8")},
+		{typ: exec.JoinInner, left: small, swap: false},
+	} {
+		t.Run(c.typ.String(), func(t *testing.T) {
+			j := must(plan.NewJoin(c.left(), big(), c.typ, on)).(*plan.Join)
+			typ, swap := buildPreservedSide(j)
+			if swap != c.swap || (swap && typ != c.swapped) {
+				t.Fatalf("buildPreservedSide = %s, %v; want %s, %v", typ, swap, c.swapped, c.swap)
+			}
+			if c.want == nil {
+				return
+			}
+			if d := exectest.Diff(c.want, rtRun(t, j), false); d != "" {
+				t.Fatal(d)
+			}
+		})
+	}
+	// Sides of similar size keep the subquery side as the build side.
+	j := must(plan.NewJoin(big(), small(), exec.JoinSemi, rtEq(rtCol("", "sk"), rtCol("", "k")))).(*plan.Join)
+	if _, swap := buildPreservedSide(j); swap {
+		t.Fatal("a semi join with the larger side preserved hashes its preserved side")
+	}
+}
