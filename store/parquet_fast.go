@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -111,14 +112,9 @@ type fastColumn struct {
 	maxDef int16
 	pages  file.PageReader
 
-	// The chunk's dictionary: Arrow-layout values for fixed kinds,
-	// offsets into dictData for kindBytes.
+	// The chunk has a dictionary (in the scratch's dict fields).
 	hasDict  bool
-	dict     []byte
-	dictOffs []int32
-	dictData []byte
-	dictLen1 bool   // every dictionary string is one byte long
-	dict1    []byte // then, those bytes
+	dictLen1 bool // every dictionary string is one byte long
 
 	// The current data page.
 	left    int // levels (rows) left in it
@@ -127,16 +123,51 @@ type fastColumn struct {
 	idx     rleDecoder
 	plain   []byte
 
-	// Scratch reused across batches.
-	valid    []byte   // validity bits of the batch being built
-	indices  []uint32 // dictionary indices of one segment
-	starts   []int32  // plain byte-array value starts of one segment
-	lens     []int32
 	avgBytes int // data bytes per row seen so far (kindBytes)
+
+	*fastScratch
 }
 
-func newFastColumn(name string, dt arrow.DataType, kind fastKind, col *schema.Column, pages file.PageReader) *fastColumn {
-	c := &fastColumn{name: name, dt: dt, kind: kind, maxDef: col.MaxDefinitionLevel(), pages: pages}
+// fastScratch is the memory a fastColumn reuses from batch to batch and,
+// through fastScratchPool, from split to split: a scan reads one row group
+// after another with new columns, and allocating their dictionaries and
+// page buffers afresh made a fifth of its garbage. Nothing in it is ever
+// part of an array the column returns.
+type fastScratch struct {
+	// The chunk's dictionary: Arrow-layout values for fixed kinds,
+	// offsets into dictData for kindBytes.
+	dict     []byte
+	dictOffs []int32
+	dictData []byte
+	dict1    []byte // the bytes of one-byte strings, when dictLen1
+
+	valid   []byte   // validity bits of the batch being built
+	indices []uint32 // dictionary indices of one segment
+	starts  []int32  // plain byte-array value starts of one segment
+	lens    []int32
+
+	bufs pagePool // the allocator of the column's page reader
+}
+
+var fastScratchPool = sync.Pool{New: func() any { return &fastScratch{bufs: pagePool{max: 2}} }}
+
+// getFastScratch returns scratch memory for a new column; its bufs are
+// to be the allocator of that column's page reader and no other.
+func getFastScratch() *fastScratch { return fastScratchPool.Get().(*fastScratch) }
+
+// release gives the column's scratch back for another column to use; the
+// column and its page reader must not be used after.
+func (c *fastColumn) release() {
+	if c.fastScratch != nil {
+		fastScratchPool.Put(c.fastScratch)
+		c.fastScratch, c.pages = nil, nil
+	}
+}
+
+// newFastColumn returns a column decoding the pages of pages, whose
+// allocator must be &sc.bufs, into scratch memory sc.
+func newFastColumn(name string, dt arrow.DataType, kind fastKind, col *schema.Column, pages file.PageReader, sc *fastScratch) *fastColumn {
+	c := &fastColumn{name: name, dt: dt, kind: kind, maxDef: col.MaxDefinitionLevel(), pages: pages, fastScratch: sc}
 	switch kind {
 	case kindCopy4:
 		c.physW, c.outW = 4, 4

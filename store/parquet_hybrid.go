@@ -93,7 +93,8 @@ func (s *parquetSplit) openHybrid(ctx context.Context, mem memory.Allocator, opt
 		// reader streams the chunk through a small buffer and takes
 		// page buffers from the column's pagePool, instead of reading
 		// the whole chunk into fresh, zeroed memory twice.
-		props := parquet.NewReaderProperties(&pagePool{max: 2})
+		sc := getFastScratch()
+		props := parquet.NewReaderProperties(&sc.bufs)
 		props.BufferedStreamEnabled = true
 		leaf := s.f.leaves[c][0]
 		props.BufferSize = 256 << 10
@@ -109,7 +110,7 @@ func (s *parquetSplit) openHybrid(ctx context.Context, mem memory.Allocator, opt
 			return nil, fmt.Errorf("%w: %s column %s: %v", ErrCorrupt, s.Describe(), s.t.schema.Field(c).Name, err)
 		}
 		f := s.t.schema.Field(c)
-		r.fast = append(r.fast, newFastColumn(f.Name, f.Type, plan.fastKinds[i], s.f.meta.Schema.Column(leaf), pages))
+		r.fast = append(r.fast, newFastColumn(f.Name, f.Type, plan.fastKinds[i], s.f.meta.Schema.Column(leaf), pages, sc))
 	}
 	if len(plan.slowCols) > 0 {
 		var leaves []int
@@ -265,6 +266,9 @@ func (r *hybridReader) readFast(n int) ([]arrow.Array, error) {
 }
 
 func (r *hybridReader) Close() error {
+	for _, c := range r.fast {
+		c.release()
+	}
 	r.fast = nil
 	if r.slow != nil {
 		r.slow.Release()
