@@ -448,17 +448,23 @@ func (s *sumFloatState) bytes() int64 { return 9 * int64(cap(s.sums)) }
 // result is decimal(38, scale); a sum beyond 38 digits is an error.
 type decSumState struct {
 	scale int32
-	small []int64
+	small []decAcc
 	big   []decimal128.Num // nil until a group needs 128 bits
-	seen  []bool
 	err   error
 	// bound is at least the magnitude of every group's int64 sum (see
 	// addUnchecked); it saturates at MaxInt64 when unknown.
 	bound uint64
 }
 
+// decAcc is one group's fast decimal sum and whether a non-null value
+// reached it, side by side so that the hot loop indexes one slice.
+type decAcc struct {
+	sum  int64
+	seen bool
+}
+
 func (s *decSumState) grow(n int) error {
-	s.small, s.seen = growTo(s.small, n), growTo(s.seen, n)
+	s.small = growTo(s.small, n)
 	if s.big != nil {
 		s.big = growTo(s.big, n)
 	}
@@ -484,13 +490,13 @@ func (s *decSumState) addBig(g uint32, v decimal128.Num) {
 
 // addSmall adds an int64 to group g's fast sum, spilling on overflow.
 func (s *decSumState) addSmall(g uint32, v int64) {
-	a := s.small[g]
+	a := s.small[g].sum
 	r := a + v
 	if (a^r)&(v^r) < 0 {
 		s.addBig(g, decimal128.FromI64(a))
 		r = v
 	}
-	s.small[g] = r
+	s.small[g] = decAcc{sum: r, seen: true}
 }
 
 // decSumSafe bounds the running sums of a decSumState's fast path: while
@@ -519,7 +525,6 @@ func (s *decSumState) updateRows(gids []uint32, rows []int32, args []arrow.Array
 		for k, g := range gids {
 			if i := at(k); isSet(bm, off, i) {
 				s.addSmall(g, int64(vals[i]))
-				s.seen[g] = true
 			}
 		}
 	case arrow.INT64:
@@ -527,7 +532,6 @@ func (s *decSumState) updateRows(gids []uint32, rows []int32, args []arrow.Array
 		for k, g := range gids {
 			if i := at(k); isSet(bm, off, i) {
 				s.addSmall(g, vals[i])
-				s.seen[g] = true
 			}
 		}
 	case arrow.DECIMAL128:
@@ -535,7 +539,7 @@ func (s *decSumState) updateRows(gids []uint32, rows []int32, args []arrow.Array
 		if bm == nil && s.addUnchecked(gids, rows, vals) {
 			return s.err
 		}
-		small, seen := s.small, s.seen
+		small := s.small
 		for k, g := range gids {
 			i := at(k)
 			if !isSet(bm, off, i) {
@@ -543,18 +547,18 @@ func (s *decSumState) updateRows(gids []uint32, rows []int32, args []arrow.Array
 			}
 			v := vals[i]
 			lo := int64(v.LowBits())
-			seen[g] = true
+			small[g].seen = true
 			if v.HighBits() != lo>>63 {
 				s.addBig(g, v)
 				continue
 			}
-			a := small[g]
+			a := small[g].sum
 			r := a + lo
 			if (a^r)&(lo^r) < 0 {
 				s.addBig(g, decimal128.FromI64(a))
 				r = lo
 			}
-			small[g] = r
+			small[g].sum = r
 		}
 	default:
 		return fmt.Errorf("%w: decimal sum over %s", ErrInternal, arr.DataType())
@@ -571,7 +575,7 @@ func (s *decSumState) updateRows(gids []uint32, rows []int32, args []arrow.Array
 // when the proof fails it subtracts what it added (int64 addition wraps,
 // so this restores the sums exactly) and reports false.
 func (s *decSumState) addUnchecked(gids []uint32, rows []int32, vals []decimal128.Num) bool {
-	wide, mag := addLowWords(s.small, s.seen, gids, rows, vals, false)
+	wide, mag := addLowWords(s.small, gids, rows, vals)
 	if wide == 0 && bits.Len64(mag)+bits.Len(uint(len(gids))) <= 61 {
 		// Each |value| <= 2^Len(mag), so the batch added at most this
 		// much to any one group.
@@ -580,50 +584,65 @@ func (s *decSumState) addUnchecked(gids []uint32, rows []int32, vals []decimal12
 			s.bound += batch
 			return true
 		}
-		addLowWords(s.small, s.seen, gids, rows, vals, true)
+		subLowWords(s.small, gids, rows, vals)
 		if s.rebound(batch, len(gids)) {
-			addLowWords(s.small, s.seen, gids, rows, vals, false)
+			addLowWords(s.small, gids, rows, vals)
 			s.bound += batch
 			return true
 		}
 		return false
 	}
-	addLowWords(s.small, s.seen, gids, rows, vals, true)
+	subLowWords(s.small, gids, rows, vals)
 	return false
 }
 
-// addLowWords adds (or, with sub, subtracts) the low words of the listed
-// values into their groups' sums, wrapping on overflow, and returns the
-// OR of every value's high word differing from its low word's sign (zero
-// when all fit in int64) and the OR of their magnitudes.
-func addLowWords(small []int64, seen []bool, gids []uint32, rows []int32, vals []decimal128.Num, sub bool) (wide int64, mag uint64) {
+// addLowWords adds the low words of the listed values into their groups'
+// sums, wrapping on overflow, and returns the OR of every value's high
+// word differing from its low word's sign (zero when all fit in int64)
+// and the OR of their magnitudes. It is the fast path of every decimal
+// sum, so it does only that: subLowWords undoes it.
+func addLowWords(small []decAcc, gids []uint32, rows []int32, vals []decimal128.Num) (wide int64, mag uint64) {
 	if rows == nil {
 		vals := vals[:len(gids)]
 		for k, g := range gids {
-			lo, hi := int64(vals[k].LowBits()), vals[k].HighBits()
-			wide |= hi ^ lo>>63
-			mag |= uint64(lo ^ lo>>63) // |lo| or |lo|-1: OR bounds the largest
-			if sub {
-				lo = -lo
-			}
-			small[g] += lo
-			seen[g] = true
+			lo := int64(vals[k].LowBits())
+			sign := lo >> 63
+			wide |= vals[k].HighBits() ^ sign
+			mag |= uint64(lo ^ sign) // |lo| or |lo|-1: OR bounds the largest
+			a := &small[g]
+			a.sum += lo
+			a.seen = true
 		}
 		return wide, mag
 	}
 	rows = rows[:len(gids)]
 	for k, g := range gids {
 		v := &vals[rows[k]]
-		lo, hi := int64(v.LowBits()), v.HighBits()
-		wide |= hi ^ lo>>63
-		mag |= uint64(lo ^ lo>>63)
-		if sub {
-			lo = -lo
-		}
-		small[g] += lo
-		seen[g] = true
+		lo := int64(v.LowBits())
+		sign := lo >> 63
+		wide |= v.HighBits() ^ sign
+		mag |= uint64(lo ^ sign)
+		a := &small[g]
+		a.sum += lo
+		a.seen = true
 	}
 	return wide, mag
+}
+
+// subLowWords subtracts what addLowWords added (int64 addition wraps, so
+// this restores the sums exactly; seen stays set and is set again).
+func subLowWords(small []decAcc, gids []uint32, rows []int32, vals []decimal128.Num) {
+	if rows == nil {
+		vals := vals[:len(gids)]
+		for k, g := range gids {
+			small[g].sum -= int64(vals[k].LowBits())
+		}
+		return
+	}
+	rows = rows[:len(gids)]
+	for k, g := range gids {
+		small[g].sum -= int64(vals[rows[k]].LowBits())
+	}
 }
 
 // rebound recomputes the bound on the running sums from the sums
@@ -635,7 +654,8 @@ func (s *decSumState) rebound(batch uint64, rows int) bool {
 		return false
 	}
 	var m uint64
-	for _, v := range s.small {
+	for _, a := range s.small {
+		v := a.sum
 		m = max(m, uint64(v^v>>63)+1)
 	}
 	s.bound = m
@@ -648,7 +668,7 @@ func (s *decSumState) merge(gids []uint32, states []arrow.Array) error {
 
 // total is group g's exact sum.
 func (s *decSumState) total(g int) (decimal128.Num, error) {
-	v := decimal128.FromI64(s.small[g])
+	v := decimal128.FromI64(s.small[g].sum)
 	if s.big != nil {
 		var over bool
 		v, over = add128(s.big[g], v)
@@ -667,17 +687,19 @@ func (s *decSumState) result(alloc memory.Allocator) (arrow.Array, error) {
 		return nil, s.err
 	}
 	out := make([]decimal128.Num, len(s.small))
+	seen := make([]bool, len(s.small))
 	for g := range out {
-		if !s.seen[g] {
+		if !s.small[g].seen {
 			continue
 		}
+		seen[g] = true
 		v, err := s.total(g)
 		if err != nil {
 			return nil, err
 		}
 		out[g] = v
 	}
-	return newFixedArray(alloc, &arrow.Decimal128Type{Precision: 38, Scale: s.scale}, out, s.seen), nil
+	return newFixedArray(alloc, &arrow.Decimal128Type{Precision: 38, Scale: s.scale}, out, seen), nil
 }
 
 func (s *decSumState) states(alloc memory.Allocator) ([]arrow.Array, error) {
@@ -685,7 +707,7 @@ func (s *decSumState) states(alloc memory.Allocator) ([]arrow.Array, error) {
 	return []arrow.Array{a}, err
 }
 
-func (s *decSumState) bytes() int64 { return 9*int64(cap(s.small)) + 16*int64(cap(s.big)) }
+func (s *decSumState) bytes() int64 { return 16*int64(cap(s.small)) + 16*int64(cap(s.big)) }
 
 // avgState is a sum and a count; the result is sum/count as float64, the
 // sum converted from its exact decimal value for exact inputs.
