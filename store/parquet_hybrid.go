@@ -288,8 +288,8 @@ func (r *hybridReader) Close() error {
 // one, which it does only when the column is done with the page; so freed
 // buffers can be handed out again as they are: no zeroing, no garbage.
 // (Right after: a V1 page's buffer is freed while the page is in use, so
-// a pool must never be shared between columns.) It keeps at most max free
-// buffers.
+// a pool must never be shared between columns at once.) It keeps at most
+// max free buffers, the largest it has been given.
 type pagePool struct {
 	mu   sync.Mutex
 	max  int
@@ -335,6 +335,18 @@ func (p *pagePool) Free(b []byte) {
 	p.mu.Lock()
 	if len(p.free) < p.max {
 		p.free = append(p.free, b[:cap(b)])
+	} else {
+		// Keep the larger buffers: a pool passes from column to
+		// column (fastScratch), and small pages fit big buffers.
+		small := -1
+		for i, f := range p.free {
+			if cap(f) < cap(b) && (small < 0 || cap(f) < cap(p.free[small])) {
+				small = i
+			}
+		}
+		if small >= 0 {
+			p.free[small] = b[:cap(b)]
+		}
 	}
 	p.mu.Unlock()
 }
