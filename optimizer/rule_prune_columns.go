@@ -148,11 +148,11 @@ func prune(n plan.Node, required map[int]bool) (plan.Node, bool, error) {
 				}
 			}
 		}
-		l, lch, err := prune(n.Left, left)
+		l, lch, err := pruneJoinInput(n.Left, left)
 		if err != nil {
 			return nil, false, err
 		}
-		r, rch, err := prune(n.Right, right)
+		r, rch, err := pruneJoinInput(n.Right, right)
 		if err != nil {
 			return nil, false, err
 		}
@@ -201,4 +201,35 @@ func copySet(s map[int]bool) map[int]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// pruneJoinInput prunes a join input to required and, when it is a scan
+// that keeps columns only its own filters read, projects those away: a
+// hash join copies every column of its build side and of the pairs it
+// emits, so a filter-only column (TPC-H Q13's o_comment, Q3's
+// l_shipdate) would otherwise be gathered row by row for nothing.
+func pruneJoinInput(n plan.Node, required map[int]bool) (plan.Node, bool, error) {
+	out, changed, err := prune(n, required)
+	if err != nil {
+		return nil, false, err
+	}
+	scan, ok := out.(*plan.Scan)
+	if !ok || len(required) == 0 || len(scan.Schema()) <= len(required) {
+		return out, changed, nil
+	}
+	schema := n.Schema()
+	idx := make([]int, 0, len(required))
+	for i := range required {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	exprs := make([]plan.Expr, len(idx))
+	for k, i := range idx {
+		exprs[k] = plan.Column{Relation: schema[i].Relation, Name: schema[i].Name}
+	}
+	p, err := plan.NewProject(scan, exprs)
+	if err != nil {
+		return nil, false, err
+	}
+	return p, true, nil
 }
