@@ -355,14 +355,7 @@ func (e *arithExpr) decimalKernel(mem memory.Allocator, lo, ro operand, n int) (
 		switch {
 		case sameScale && res.Precision <= 18:
 			// Both operands fit in int64 and so does the result.
-			for i := range out {
-				a, b := int64(l[i&lm].LowBits()), int64(r[i&rm].LowBits())
-				if neg {
-					b = -b
-				}
-				s := a + b
-				out[i] = decimal128.New(s>>63, uint64(s))
-			}
+			addSmall(out, l, r, lm, rm, neg)
 		case sameScale && max(lt.Precision, rt.Precision) < maxDecimalPrecision:
 			// The result's precision was not capped: no overflow.
 			for i := range out {
@@ -453,6 +446,15 @@ func (e *arithExpr) decimalKernel(mem memory.Allocator, lo, ro operand, n int) (
 // against 128-bit or checked products per row; when it reports false the
 // caller computes out again.
 func mulSmall(out, l, r []num, lm, rm int) bool {
+	n := len(out)
+	switch {
+	case lm < 0 && rm < 0:
+		return mulSmallVec(out, l[:n], r[:n])
+	case lm == 0 && rm < 0:
+		return mulSmallConst(out, l[0], r[:n])
+	case lm < 0 && rm == 0:
+		return mulSmallConst(out, r[0], l[:n])
+	}
 	var wide int64
 	var lmag, rmag uint64
 	for i := range out {
@@ -466,4 +468,75 @@ func mulSmall(out, l, r []num, lm, rm int) bool {
 	}
 	// |x| <= 2^Len(lmag) and |y| <= 2^Len(rmag).
 	return wide == 0 && bits.Len64(lmag)+bits.Len64(rmag) <= 60
+}
+
+// mulSmallVec is mulSmall over two columns.
+func mulSmallVec(out, l, r []num) bool {
+	l, r = l[:len(out)], r[:len(out)]
+	var wide int64
+	var lmag, rmag uint64
+	for i := range out {
+		x, y := int64(l[i].LowBits()), int64(r[i].LowBits())
+		xs, ys := x>>63, y>>63
+		wide |= l[i].HighBits() ^ xs | r[i].HighBits() ^ ys
+		lmag |= uint64(x ^ xs)
+		rmag |= uint64(y ^ ys)
+		p := x * y
+		out[i] = decimal128.New(p>>63, uint64(p))
+	}
+	return wide == 0 && bits.Len64(lmag)+bits.Len64(rmag) <= 60
+}
+
+// mulSmallConst is mulSmall of a constant c by a column (multiplication
+// commutes, so either side may be the constant).
+func mulSmallConst(out []num, c num, v []num) bool {
+	v = v[:len(out)]
+	x := int64(c.LowBits())
+	wide := c.HighBits() ^ x>>63
+	var mag uint64
+	for i := range out {
+		y := int64(v[i].LowBits())
+		ys := y >> 63
+		wide |= v[i].HighBits() ^ ys
+		mag |= uint64(y ^ ys)
+		p := x * y
+		out[i] = decimal128.New(p>>63, uint64(p))
+	}
+	return wide == 0 && bits.Len64(uint64(x^x>>63))+bits.Len64(mag) <= 60
+}
+
+// addSmall adds (or, with neg, subtracts) decimals of precision at most
+// 18 and equal scale whose results fit in int64 too, reading both as
+// int64, with a loop per broadcast shape.
+func addSmall(out, l, r []num, lm, rm int, neg bool) {
+	n := len(out)
+	sign := int64(1)
+	if neg {
+		sign = -1
+	}
+	switch {
+	case lm < 0 && rm < 0:
+		l, r := l[:n], r[:n]
+		for i := range out {
+			s := int64(l[i].LowBits()) + sign*int64(r[i].LowBits())
+			out[i] = decimal128.New(s>>63, uint64(s))
+		}
+	case lm == 0 && rm < 0:
+		a, r := int64(l[0].LowBits()), r[:n]
+		for i := range out {
+			s := a + sign*int64(r[i].LowBits())
+			out[i] = decimal128.New(s>>63, uint64(s))
+		}
+	case lm < 0 && rm == 0:
+		b, l := sign*int64(r[0].LowBits()), l[:n]
+		for i := range out {
+			s := int64(l[i].LowBits()) + b
+			out[i] = decimal128.New(s>>63, uint64(s))
+		}
+	default:
+		for i := range out {
+			s := int64(l[i&lm].LowBits()) + sign*int64(r[i&rm].LowBits())
+			out[i] = decimal128.New(s>>63, uint64(s))
+		}
+	}
 }

@@ -202,6 +202,29 @@ func TestDecimalArithmeticProperty(t *testing.T) {
 				t.Fatalf("%s const: %v", label, err)
 			}
 		}
+		if !overflow && av[0] != nil {
+			// Left side as a literal (Q1's 1 - l_discount): the other
+			// broadcast shape.
+			sc, _ := scalar.GetScalar(rec.Column(0), 0)
+			ec, err := exec.NewBinary(op, exec.NewLiteral(sc), exec.NewColumn(1, "b", t2))
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotc, err := evalRecord(exec.NewContext(nil, mem), rec, ec)
+			if err == nil {
+				for i := range want {
+					if bv[i] == nil {
+						continue
+					}
+					r := refDecimal(op, av[0], bv[i], s1, s2, rt.Scale)
+					if w := exec.FormatDecimal(decimal128.FromBigInt(clampBig(r)), rt.Scale); gotc[i] != w {
+						t.Fatalf("%s left const row %d: got %s want %s", label, i, gotc[i], w)
+					}
+				}
+			} else if !overflowMsg(err) {
+				t.Fatalf("%s left const: %v", label, err)
+			}
+		}
 		rec.Release()
 		mem.AssertSize(t, 0)
 	}
