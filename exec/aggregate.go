@@ -307,12 +307,37 @@ func isSet(bm []byte, off, i int) bool { return bm == nil || bitutil.BitIsSet(bm
 type countState struct {
 	star   bool
 	counts []int64
+	// rows, when set, is a count(*) of the same operator, fed the same
+	// rows (see shareCounts): this count(x) is then rows' count less the
+	// NULLs of x, and counts holds only those NULLs, so a batch without
+	// NULLs costs nothing.
+	rows *countState
 }
 
 func (s *countState) grow(n int) error { s.counts = growTo(s.counts, n); return nil }
 
+// count is group g's count.
+func (s *countState) count(g int) int64 {
+	if s.rows != nil {
+		return s.rows.counts[g] - s.counts[g]
+	}
+	return s.counts[g]
+}
+
 func (s *countState) update(gids []uint32, args []arrow.Array) error {
 	counts := s.counts
+	if s.rows != nil {
+		if args[0].NullN() == 0 {
+			return nil
+		}
+		bm, off := validityOf(args[0])
+		for i, g := range gids {
+			if !bitutil.BitIsSet(bm, off+i) {
+				counts[g]++
+			}
+		}
+		return nil
+	}
 	if s.star || args[0].NullN() == 0 {
 		for _, g := range gids {
 			counts[g]++
@@ -340,7 +365,14 @@ func (s *countState) merge(gids []uint32, states []arrow.Array) error {
 }
 
 func (s *countState) result(alloc memory.Allocator) (arrow.Array, error) {
-	return newFixedArray(alloc, arrow.PrimitiveTypes.Int64, s.counts, nil), nil
+	if s.rows == nil {
+		return newFixedArray(alloc, arrow.PrimitiveTypes.Int64, s.counts, nil), nil
+	}
+	out := make([]int64, len(s.counts))
+	for g := range out {
+		out[g] = s.count(g)
+	}
+	return newFixedArray(alloc, arrow.PrimitiveTypes.Int64, out, nil), nil
 }
 
 func (s *countState) states(alloc memory.Allocator) ([]arrow.Array, error) {
@@ -750,7 +782,7 @@ func (s *avgState) result(alloc memory.Allocator) (arrow.Array, error) {
 	out := make([]float64, n)
 	valid := make([]bool, n)
 	for g := 0; g < n; g++ {
-		c := s.count.counts[g]
+		c := s.count.count(g)
 		if c == 0 {
 			continue
 		}
@@ -783,6 +815,34 @@ func (s *avgState) bytes() int64 {
 		return s.count.bytes()
 	}
 	return s.sum.bytes() + s.count.bytes()
+}
+
+// shareCounts lets every count(x), and the count of every avg(x), that
+// runs beside a count(*) count only the NULLs of x and take the rest
+// from the count(*), which the operator feeds the same rows: Q1's three
+// averages and its count(*) then count each row once. Like shareSums,
+// only raw input shares.
+func shareCounts(aggs []Aggregate, states []aggState) {
+	var rows *countState
+	for i, a := range aggs {
+		if c, ok := states[i].(*countState); ok && a.Func == AggCountStar && c.star {
+			rows = c
+			break
+		}
+	}
+	if rows == nil {
+		return
+	}
+	for i, a := range aggs {
+		switch st := states[i].(type) {
+		case *countState:
+			if a.Func == AggCount && !st.star {
+				st.rows = rows
+			}
+		case *avgState:
+			st.count.rows = rows
+		}
+	}
 }
 
 // shareSums lets every avg(x) reuse the state of a sum(x) over the same
@@ -1190,6 +1250,18 @@ func (s *countState) canUpdateRows([]arrow.Array) bool { return true }
 
 func (s *countState) updateRows(gids []uint32, rows []int32, args []arrow.Array) error {
 	counts := s.counts
+	if s.rows != nil {
+		if args[0].NullN() == 0 {
+			return nil
+		}
+		bm, off := validityOf(args[0])
+		for k, g := range gids {
+			if !bitutil.BitIsSet(bm, off+int(rows[k])) {
+				counts[g]++
+			}
+		}
+		return nil
+	}
 	if s.star || args[0].NullN() == 0 {
 		for _, g := range gids {
 			counts[g]++

@@ -11,7 +11,8 @@ import (
 // TestHashAggregateSharedSums checks avg(x) next to sum(x) over the same
 // column (where the avg reuses the sum's state) in every position and
 // mode, with NULLs that the avg's count must skip, against sums and avgs
-// over a different column or an expression, which do not share.
+// over a different column or an expression, which do not share; and
+// counts beside a count(*), which count only their NULLs.
 func TestHashAggregateSharedSums(t *testing.T) {
 	s := exectest.Schema("g:utf8", "x:decimal(15,2)", "f:float64", "y:decimal(15,2)")
 	c := func(i int) exec.Expr { return colRef(i, s.Field(i).Name, s.Field(i).Type) }
@@ -34,11 +35,13 @@ func TestHashAggregateSharedSums(t *testing.T) {
 		{Func: exec.AggAvg, Args: []exec.Expr{xPlusY}, Name: "avg_xy"},
 		{Func: exec.AggAvg, Args: []exec.Expr{c(1)}, Name: "avg_x2"}, // a second avg of x
 		{Func: exec.AggCount, Args: []exec.Expr{c(1)}, Name: "cnt_x"},
+		{Func: exec.AggCountStar, Name: "n"}, // the counts above count only NULLs
+		{Func: exec.AggCount, Args: []exec.Expr{c(3)}, Name: "cnt_y"},
 	}
 	expected := exectest.R(
-		"a|2.5|5.00|2.5|1.25|2|8.00|4|2.5|2",
-		"b|2.5|2.50|1.5|1.5|NULL|NULL|NULL|2.5|1",
-		"c|NULL|NULL|NULL|NULL|5|NULL|NULL|NULL|0",
+		"a|2.5|5.00|2.5|1.25|2|8.00|4|2.5|2|3|3",
+		"b|2.5|2.50|1.5|1.5|NULL|NULL|NULL|2.5|1|2|0",
+		"c|NULL|NULL|NULL|NULL|5|NULL|NULL|NULL|0|1|1",
 	)
 	groups := []exec.Expr{c(0)}
 	for _, mode := range []string{"single", "partial+final", "filtered"} {

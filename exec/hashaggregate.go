@@ -197,6 +197,7 @@ func (op *hashAggOp) Open(ctx *Context) error {
 	}
 	if op.mode != AggFinal {
 		shareSums(op.aggs, op.states)
+		shareCounts(op.aggs, op.states)
 	}
 	if len(op.groups) == 0 {
 		// A global aggregate has its one group before any input.
