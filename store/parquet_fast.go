@@ -426,23 +426,15 @@ func (c *fastColumn) decodeFixed(dst []byte, nv int) error {
 		c.plain = c.plain[need:]
 		return nil
 	}
-	idx, err := c.nextIndices(nv)
-	if err != nil {
-		return err
-	}
-	ok := false
 	switch c.outW {
 	case 4:
-		ok = gather(arrow.Uint32Traits.CastFromBytes(dst)[:nv], arrow.Uint32Traits.CastFromBytes(c.dict), idx)
+		return gatherDict(&c.idx, arrow.Uint32Traits.CastFromBytes(dst)[:nv], arrow.Uint32Traits.CastFromBytes(c.dict))
 	case 8:
-		ok = gather(arrow.Uint64Traits.CastFromBytes(dst)[:nv], arrow.Uint64Traits.CastFromBytes(c.dict), idx)
+		return gatherDict(&c.idx, arrow.Uint64Traits.CastFromBytes(dst)[:nv], arrow.Uint64Traits.CastFromBytes(c.dict))
 	case 16:
-		ok = gather(castPairs(dst)[:nv], castPairs(c.dict), idx)
+		return gatherDict(&c.idx, castPairs(dst)[:nv], castPairs(c.dict))
 	}
-	if !ok {
-		return errDictIndex
-	}
-	return nil
+	return fmt.Errorf("no dictionary gather for %d-byte values", c.outW)
 }
 
 // castPairs views b as 16-byte values.
@@ -451,19 +443,6 @@ func castPairs(b []byte) [][2]uint64 {
 		return nil
 	}
 	return unsafe.Slice((*[2]uint64)(unsafe.Pointer(&b[0])), len(b)/16)
-}
-
-// gather sets out[i] = dict[idx[i]]; it reports false at the first index
-// out of range.
-func gather[T any](out, dict []T, idx []uint32) bool {
-	out = out[:len(idx)]
-	for i, ix := range idx {
-		if int(ix) >= len(dict) {
-			return false
-		}
-		out[i] = dict[ix]
-	}
-	return true
 }
 
 func badIndex(idx []uint32, n int) bool {
@@ -533,23 +512,14 @@ func (c *fastColumn) readBytes(mem memory.Allocator, n int) (arrow.Array, error)
 		starts, lens := c.spans(nv)
 		total := 0
 		if c.dictEnc {
-			idx, err := c.nextIndices(nv)
-			if err != nil {
-				return nil, err
-			}
-			if badIndex(idx, len(c.dictOffs)-1) {
-				return nil, errDictIndex
-			}
-			src = c.dictData
 			if c.dictLen1 && nv == k {
 				// one-byte strings without nulls: a byte gather
 				c.reserve(dataBuf, cur, nv)
 				data := dataBuf.Buf()[cur : cur+nv]
-				o := offs[pos+1 : pos+1+nv]
-				d1 := c.dict1
-				for i, ix := range idx {
-					data[i] = d1[ix]
+				if err := gatherDict(&c.idx, data, c.dict1); err != nil {
+					return nil, err
 				}
+				o := offs[pos+1 : pos+1+nv]
 				base := int32(cur + 1)
 				for i := range o {
 					o[i] = base + int32(i)
@@ -558,6 +528,14 @@ func (c *fastColumn) readBytes(mem memory.Allocator, n int) (arrow.Array, error)
 				pos += k
 				continue
 			}
+			idx, err := c.nextIndices(nv)
+			if err != nil {
+				return nil, err
+			}
+			if badIndex(idx, len(c.dictOffs)-1) {
+				return nil, errDictIndex
+			}
+			src = c.dictData
 			for i, ix := range idx {
 				s, e := c.dictOffs[ix], c.dictOffs[ix+1]
 				starts[i], lens[i] = s, e-s

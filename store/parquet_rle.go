@@ -143,14 +143,14 @@ func (d *rleDecoder) unpack(dst []uint32) {
 		}
 		p := unsafe.Pointer(&bp[g])
 		out := dst[i : i+8 : i+8]
-		out[0] = uint32(load64(p, offs[0]) >> shs[0] & m)
-		out[1] = uint32(load64(p, offs[1]) >> shs[1] & m)
-		out[2] = uint32(load64(p, offs[2]) >> shs[2] & m)
-		out[3] = uint32(load64(p, offs[3]) >> shs[3] & m)
-		out[4] = uint32(load64(p, offs[4]) >> shs[4] & m)
-		out[5] = uint32(load64(p, offs[5]) >> shs[5] & m)
-		out[6] = uint32(load64(p, offs[6]) >> shs[6] & m)
-		out[7] = uint32(load64(p, offs[7]) >> shs[7] & m)
+		out[0] = uint32(load64(p, offs[0]) >> (shs[0] & 63) & m)
+		out[1] = uint32(load64(p, offs[1]) >> (shs[1] & 63) & m)
+		out[2] = uint32(load64(p, offs[2]) >> (shs[2] & 63) & m)
+		out[3] = uint32(load64(p, offs[3]) >> (shs[3] & 63) & m)
+		out[4] = uint32(load64(p, offs[4]) >> (shs[4] & 63) & m)
+		out[5] = uint32(load64(p, offs[5]) >> (shs[5] & 63) & m)
+		out[6] = uint32(load64(p, offs[6]) >> (shs[6] & 63) & m)
+		out[7] = uint32(load64(p, offs[7]) >> (shs[7] & 63) & m)
 	}
 	// The run's last groups: a group is w <= 32 bytes, read as four
 	// words.
@@ -247,4 +247,130 @@ func (d *rleDecoder) bits(bitmap []byte, off, n int) (ones int, err error) {
 		}
 	}
 	return ones, nil
+}
+
+// gatherDict sets dst[i] = dict[index i] for the next len(dst) indices of
+// d, unpacking and looking up in one pass instead of writing the indices
+// out and reading them back. It returns errDictIndex for an index past
+// the dictionary.
+func gatherDict[T any](d *rleDecoder, dst, dict []T) error {
+	n := uint32(len(dict))
+	for len(dst) > 0 {
+		switch {
+		case d.rleLeft > 0:
+			k := min(d.rleLeft, len(dst))
+			if d.rleVal >= n {
+				return errDictIndex
+			}
+			v := dict[d.rleVal]
+			for i := range dst[:k] {
+				dst[i] = v
+			}
+			d.rleLeft -= k
+			dst = dst[k:]
+		case d.bpLeft > 0:
+			k := min(d.bpLeft, len(dst))
+			if !unpackGather(d, dst[:k], dict) {
+				return errDictIndex
+			}
+			d.bpPos += k
+			d.bpLeft -= k
+			dst = dst[k:]
+		default:
+			if err := d.nextRun(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// unpackGather is unpack fused with the dictionary lookup: it writes
+// dict[v] for the len(dst) values v of d's current bit-packed run from
+// d.bpPos, which the caller ensures are there, and reports false at the
+// first value past the dictionary.
+func unpackGather[T any](d *rleDecoder, dst, dict []T) bool {
+	n := uint32(len(dict))
+	i, pos := 0, d.bpPos
+	for ; i < len(dst) && pos&7 != 0; i, pos = i+1, pos+1 {
+		v := d.unpackOne(pos)
+		if v >= n {
+			return false
+		}
+		dst[i] = dict[v]
+	}
+	// As in unpack: one unaligned load per value, from the run while a
+	// group plus 8 bytes lies inside it, else from a copy of the group
+	// (runs are often short, so this is not rare). Bytes past the group
+	// in tmp are stale but lie above every value's mask.
+	w := int(d.width)
+	m := d.mask
+	bp := d.bp
+	var offs [8]uintptr
+	var shs [8]uint
+	for j := range offs {
+		offs[j], shs[j] = uintptr(j*w>>3), uint(j*w&7)
+	}
+	var tmp [40]byte
+	for ; len(dst)-i >= 8; i, pos = i+8, pos+8 {
+		g := (pos >> 3) * w
+		var p unsafe.Pointer
+		if g+w+8 <= len(bp) {
+			p = unsafe.Pointer(&bp[g])
+		} else {
+			copy(tmp[:w], bp[g:])
+			p = unsafe.Pointer(&tmp[0])
+		}
+		// Shift counts masked to 63 compile to plain shifts; each
+		// index's own check lets the compiler drop the bounds check.
+		out := dst[i : i+8 : i+8]
+		v0 := uint32(load64(p, offs[0]) >> (shs[0] & 63) & m)
+		if v0 >= n {
+			return false
+		}
+		out[0] = dict[v0]
+		v1 := uint32(load64(p, offs[1]) >> (shs[1] & 63) & m)
+		if v1 >= n {
+			return false
+		}
+		out[1] = dict[v1]
+		v2 := uint32(load64(p, offs[2]) >> (shs[2] & 63) & m)
+		if v2 >= n {
+			return false
+		}
+		out[2] = dict[v2]
+		v3 := uint32(load64(p, offs[3]) >> (shs[3] & 63) & m)
+		if v3 >= n {
+			return false
+		}
+		out[3] = dict[v3]
+		v4 := uint32(load64(p, offs[4]) >> (shs[4] & 63) & m)
+		if v4 >= n {
+			return false
+		}
+		out[4] = dict[v4]
+		v5 := uint32(load64(p, offs[5]) >> (shs[5] & 63) & m)
+		if v5 >= n {
+			return false
+		}
+		out[5] = dict[v5]
+		v6 := uint32(load64(p, offs[6]) >> (shs[6] & 63) & m)
+		if v6 >= n {
+			return false
+		}
+		out[6] = dict[v6]
+		v7 := uint32(load64(p, offs[7]) >> (shs[7] & 63) & m)
+		if v7 >= n {
+			return false
+		}
+		out[7] = dict[v7]
+	}
+	for ; i < len(dst); i, pos = i+1, pos+1 {
+		v := d.unpackOne(pos)
+		if v >= n {
+			return false
+		}
+		dst[i] = dict[v]
+	}
+	return true
 }
