@@ -311,18 +311,18 @@ func (c *fastColumn) convert(dst, src []byte, n int) {
 	case kindCopy4, kindCopy8:
 		copy(dst, src[:n*c.physW])
 	case kindDecInt32:
-		out := arrow.Uint64Traits.CastFromBytes(dst)[:2*n]
-		src = src[:4*n]
-		for i := 0; i < n; i++ {
-			v := int64(int32(binary.LittleEndian.Uint32(src[4*i:])))
-			out[2*i], out[2*i+1] = uint64(v), uint64(v>>63)
+		// Native-order views (the fast path requires little-endian)
+		// of equal length: no bounds checks in the loop.
+		in := arrow.Int32Traits.CastFromBytes(src[:4*n])[:n]
+		out := castPairs(dst)[:len(in)]
+		for i, v := range in {
+			out[i] = [2]uint64{uint64(int64(v)), uint64(int64(v) >> 63)}
 		}
 	case kindDecInt64:
-		out := arrow.Uint64Traits.CastFromBytes(dst)[:2*n]
-		src = src[:8*n]
-		for i := 0; i < n; i++ {
-			v := int64(binary.LittleEndian.Uint64(src[8*i:]))
-			out[2*i], out[2*i+1] = uint64(v), uint64(v>>63)
+		in := arrow.Int64Traits.CastFromBytes(src[:8*n])[:n]
+		out := castPairs(dst)[:len(in)]
+		for i, v := range in {
+			out[i] = [2]uint64{uint64(v), uint64(v >> 63)}
 		}
 	case kindDecFLBA:
 		out := arrow.Uint64Traits.CastFromBytes(dst)[:2*n]
