@@ -67,7 +67,7 @@ const errSubqueryRows = "more than one row returned by a subquery used as an exp
 // first probe to Open builds the table (the others wait; a failed build
 // fails them all with the same error): it drains the build input, closes
 // it, concatenates its batches into one record and indexes the key
-// columns in a keyTable whose ids head chains of build rows. The table is
+// columns in a keyTable whose ids index runs of build rows. The table is
 // read-only from then on, so probes look it up concurrently. The bridge is
 // reference counted: the last registered probe to Close frees the table
 // and its budget reservation.
@@ -90,8 +90,8 @@ type HashJoinBridge struct {
 	ctx      *Context
 	build    arrow.Record
 	table    *keyTable
-	head     []int32 // per key id: first build row with the key, -1 for none
-	next     []int32 // per build row: the next build row with its key, -1 at the end
+	start    []int32 // per key id: where its rows begin in perm; one more entry ends the last
+	perm     []int32 // build rows (NULL keys left out) grouped by key id, in row order
 	nullKeys bool    // some build row has a NULL key
 	matched  []uint32
 	reserved int64
@@ -166,7 +166,7 @@ func (b *HashJoinBridge) release() {
 		b.build.Release()
 		b.build = nil
 	}
-	b.table, b.head, b.next, b.matched = nil, nil, nil, nil
+	b.table, b.start, b.perm, b.matched = nil, nil, nil, nil
 	if b.ctx != nil {
 		b.ctx.Budget.Free(b.reserved)
 	}
@@ -271,20 +271,15 @@ func (b *HashJoinBridge) buildTable(ctx *Context) error {
 		}
 	}
 	rows := int(b.build.NumRows())
-	b.next = make([]int32, rows)
 	b.matched = make([]uint32, (rows+31)/32)
 	if len(b.keys) == 0 {
 		// Without keys every probe row meets every build row: one chain.
-		for r := range b.next {
-			b.next[r] = int32(r + 1)
+		b.perm = make([]int32, rows)
+		for r := range b.perm {
+			b.perm[r] = int32(r)
 		}
-		if rows > 0 {
-			b.next[rows-1] = -1
-			b.head = []int32{0}
-		} else {
-			b.head = []int32{-1}
-		}
-		return b.reserve(4*int64(rows) + 4*int64(len(b.matched)))
+		b.start = []int32{0, int32(rows)}
+		return b.reserve(4*int64(rows+2) + 4*int64(len(b.matched)))
 	}
 	keys := make([]arrow.Array, len(b.keys))
 	defer func() {
@@ -312,21 +307,35 @@ func (b *HashJoinBridge) buildTable(ctx *Context) error {
 		}
 	}
 	b.table = t
-	b.head = make([]int32, t.Len())
-	for i := range b.head {
-		b.head[i] = -1
-	}
+	// Counting sort of the rows by key id: the rows of id are
+	// perm[start[id]:start[id+1]], in row order, so probes read each
+	// chain sequentially instead of hopping through a linked list.
+	nid := t.Len()
+	b.start = make([]int32, nid+1)
 	nulls := keyNulls(keys, rows)
-	for r := rows - 1; r >= 0; r-- {
+	kept := 0
+	for r, id := range ids {
 		if nulls != nil && nulls[r] {
 			b.nullKeys = true
-			b.next[r] = -1
 			continue
 		}
-		b.next[r] = b.head[ids[r]]
-		b.head[ids[r]] = int32(r)
+		b.start[id+1]++
+		kept++
 	}
-	return b.reserve(t.Bytes() + 4*int64(len(b.head)+rows+len(b.matched)))
+	for i := 1; i <= nid; i++ {
+		b.start[i] += b.start[i-1]
+	}
+	cursor := make([]int32, nid)
+	copy(cursor, b.start[:nid])
+	b.perm = make([]int32, kept)
+	for r, id := range ids {
+		if nulls != nil && nulls[r] {
+			continue
+		}
+		b.perm[cursor[id]] = int32(r)
+		cursor[id]++
+	}
+	return b.reserve(t.Bytes() + 4*int64(len(b.start)+kept+len(b.matched)))
 }
 
 // keyNulls marks the rows where any key is NULL, or returns nil when no
@@ -389,7 +398,8 @@ type hashJoinProbe struct {
 	matches    []int32 // matches per row after the residual
 	unknown    []bool  // mark join: the row's comparison was NULL somewhere
 	row        int     // candidate cursor: probe row
-	chain      int32   // candidate cursor: next build row, -2 before the row starts
+	chain      int32   // candidate cursor: next position in the bridge's perm, -2 before the row starts
+	chainEnd   int32   // where the current row's chain ends in perm
 	taken      int     // candidates taken for the current row
 	candDone   bool
 	tailDone   bool
@@ -660,25 +670,25 @@ func (p *hashJoinProbe) nextCandidates() {
 				p.row++
 				continue
 			}
-			p.chain, p.taken = b.head[id], 0
+			p.chain, p.chainEnd, p.taken = b.start[id], b.start[id+1], 0
 		}
-		for p.chain >= 0 && len(p.candL) < limit {
+		for p.chain < p.chainEnd && len(p.candL) < limit {
 			if p.rowCap > 0 && p.taken >= p.rowCap {
-				p.chain = -1
+				p.chain = p.chainEnd
 				break
 			}
-			if p.skipMatched && b.isMatched(int(p.chain)) {
+			r := b.perm[p.chain]
+			p.chain++
+			if p.skipMatched && b.isMatched(int(r)) {
 				// A right semi or anti join is settled for a build row
 				// once it matched: skip the residual and the marking.
-				p.chain = b.next[p.chain]
 				continue
 			}
 			p.candL = append(p.candL, int32(p.row))
-			p.candR = append(p.candR, p.chain)
+			p.candR = append(p.candR, r)
 			p.taken++
-			p.chain = b.next[p.chain]
 		}
-		if p.chain < 0 {
+		if p.chain >= p.chainEnd {
 			p.row++
 			p.chain = -2
 		}
