@@ -120,6 +120,11 @@ func masks(l, r operand) (int, int) {
 }
 
 func (e *arithExpr) Eval(ctx *Context, batch arrow.Record) (arrow.Array, error) {
+	if e.kind == arithDecimal && e.op == OpMul {
+		if out, ok, err := e.evalAffine(ctx, batch); ok || err != nil {
+			return out, err
+		}
+	}
 	lo, err := evalOperand(ctx, e.l, e.lk, batch)
 	if err != nil {
 		return nil, err
@@ -539,4 +544,143 @@ func addSmall(out, l, r []num, lm, rm int, neg bool) {
 			out[i] = decimal128.New(s>>63, uint64(s))
 		}
 	}
+}
+
+// affine is a decimal c + y, c - y or y - c (c a constant, y a column of
+// precision at most 18, the result of precision at most 18) read as the
+// int64 a*y + b, so that a product with it (Q1's
+// l_extendedprice * (1 - l_discount) and ... * (1 + l_tax)) needs no
+// array of its 16-byte values.
+type affine struct {
+	y    Expr
+	a, b int64
+}
+
+// affineOf reports whether e is such an affine expression.
+func affineOf(e Expr) (affine, bool) {
+	x, ok := e.(*arithExpr)
+	if !ok || x.kind != arithDecimal || (x.op != OpAdd && x.op != OpSub) {
+		return affine{}, false
+	}
+	lt, lok := x.l.DataType().(*arrow.Decimal128Type)
+	rt, rok := x.r.DataType().(*arrow.Decimal128Type)
+	res := x.typ.(*arrow.Decimal128Type)
+	if !lok || !rok || lt.Scale != rt.Scale || lt.Scale != res.Scale || res.Precision > 18 || lt.Precision > 18 || rt.Precision > 18 {
+		return affine{}, false
+	}
+	konst, y, a := x.lk, x.r, int64(1)
+	if x.op == OpSub {
+		a = -1
+	}
+	if konst == nil {
+		konst, y, a = x.rk, x.l, 1
+	}
+	if konst == nil || konst.IsNull(0) || (x.lk != nil && x.rk != nil) {
+		return affine{}, false
+	}
+	c := values[num](konst)[0]
+	b := int64(c.LowBits())
+	if !fitsInt64(c) || bits.Len64(uint64(b^b>>63)) > 61 {
+		return affine{}, false
+	}
+	if x.rk != nil && x.op == OpSub {
+		b = -b // y - c
+	}
+	return affine{y: y, a: a, b: b}, true
+}
+
+// evalAffine evaluates a decimal product one of whose sides is affine
+// (see affineOf) without materialising that side, when the values at
+// hand bound every product below 2^62. ok false means it did not apply
+// and the caller evaluates the product as usual.
+func (e *arithExpr) evalAffine(ctx *Context, batch arrow.Record) (arrow.Array, bool, error) {
+	other, ok := e.l, false
+	otherK := e.lk
+	af, ok := affineOf(e.r)
+	if !ok {
+		if af, ok = affineOf(e.l); !ok {
+			return nil, false, nil
+		}
+		other, otherK = e.r, e.rk
+	}
+	xo, err := evalOperand(ctx, other, otherK, batch)
+	if err != nil {
+		return nil, false, err
+	}
+	defer xo.release()
+	yo, err := evalOperand(ctx, af.y, nil, batch)
+	if err != nil {
+		return nil, false, err
+	}
+	defer yo.release()
+	mem := allocator(ctx)
+	n := int(batch.NumRows())
+	validity, nulls, allNull := combineValidity(mem, n, xo, yo)
+	if allNull {
+		return nullArray(mem, e.typ, n), true, nil
+	}
+	xm := -1
+	if xo.bcast {
+		xm = 0
+	}
+	buf, out := newValues[num](mem, n)
+	if !mulAffineSmall(out, values[num](xo.arr), xm, values[num](yo.arr)[:n], af.a, af.b) {
+		buf.Release()
+		if validity != nil {
+			validity.Release()
+		}
+		return nil, false, nil
+	}
+	return fixedArray(e.typ, n, validity, nulls, buf), true, nil
+}
+
+// mulAffineSmall sets out[i] = x[i&xm] * (a*y[i] + b) and reports whether
+// that was exact: x fits in int64 and the magnitudes of x and of a*y+b
+// bound each product below 2^62. y is of precision at most 18 and read as
+// int64, as the int64 add kernel reads it, so a*y+b (|b| < 2^61) is
+// exact. a is 1 or -1.
+func mulAffineSmall(out, x []num, xm int, y []num, a, b int64) bool {
+	n := len(out)
+	y = y[:n]
+	var wide int64
+	var xmag, tmag uint64
+	switch {
+	case xm < 0 && a == 1:
+		x = x[:n]
+		for i := range out {
+			p := int64(x[i].LowBits())
+			ps := p >> 63
+			wide |= x[i].HighBits() ^ ps
+			t := int64(y[i].LowBits()) + b
+			xmag |= uint64(p ^ ps)
+			tmag |= uint64(t ^ t>>63)
+			r := p * t
+			out[i] = decimal128.New(r>>63, uint64(r))
+		}
+	case xm < 0:
+		x = x[:n]
+		for i := range out {
+			p := int64(x[i].LowBits())
+			ps := p >> 63
+			wide |= x[i].HighBits() ^ ps
+			t := b - int64(y[i].LowBits())
+			xmag |= uint64(p ^ ps)
+			tmag |= uint64(t ^ t>>63)
+			r := p * t
+			out[i] = decimal128.New(r>>63, uint64(r))
+		}
+	default:
+		for i := range out {
+			xv := &x[i&xm]
+			p := int64(xv.LowBits())
+			ps := p >> 63
+			wide |= xv.HighBits() ^ ps
+			t := a*int64(y[i].LowBits()) + b
+			xmag |= uint64(p ^ ps)
+			tmag |= uint64(t ^ t>>63)
+			r := p * t
+			out[i] = decimal128.New(r>>63, uint64(r))
+		}
+	}
+	return wide == 0 && bits.Len64(xmag)+bits.Len64(tmag) <= 60
 }

@@ -307,3 +307,90 @@ func randomDecimalsBelow(mem memory.Allocator, rng *rand.Rand, t *arrow.Decimal1
 func overflowMsg(err error) bool {
 	return strings.Contains(err.Error(), "overflow") || strings.Contains(err.Error(), "does not fit")
 }
+
+// TestDecimalProductOfAffine checks x * (c ± y) and (y - c) * x, which the
+// kernel computes without materialising c ± y while the values are small,
+// against math/big: small and wide values (the second fall back to the
+// general path, or overflow), NULLs on either side, a constant x.
+func TestDecimalProductOfAffine(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	xt := &arrow.Decimal128Type{Precision: 31, Scale: 4}
+	yt := &arrow.Decimal128Type{Precision: 15, Scale: 2}
+	for iter := 0; iter < 200; iter++ {
+		n := 1 + rng.Intn(50)
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		xd, yd := int32(1+rng.Intn(12)), int32(1+rng.Intn(15))
+		if iter%5 == 0 {
+			xd = 31
+		}
+		x, xv := randomDecimalsBelow(mem, rng, xt, n, xd)
+		y, yv := randomDecimalsBelow(mem, rng, yt, n, yd)
+		schema := arrow.NewSchema([]arrow.Field{{Name: "x", Type: xt, Nullable: true}, {Name: "y", Type: yt, Nullable: true}}, nil)
+		rec := array.NewRecord(schema, []arrow.Array{x, y}, int64(n))
+		x.Release()
+		y.Release()
+		cText := fmt.Sprintf("%d.%02d", rng.Intn(3), rng.Intn(100))
+		c := lit(t, "decimal(15,2)", cText)
+		cBig, _ := new(big.Int).SetString(strings.Replace(cText, ".", "", 1), 10)
+		xc, yc := exec.NewColumn(0, "x", xt), exec.NewColumn(1, "y", yt)
+		for _, shape := range []struct {
+			name  string
+			build func() (exec.Expr, error)
+			t     func(y *big.Int) *big.Int
+		}{
+			{"x*(c-y)", func() (exec.Expr, error) {
+				return exec.NewBinary(exec.OpMul, xc, must(exec.NewBinary(exec.OpSub, c, yc)))
+			},
+				func(y *big.Int) *big.Int { return new(big.Int).Sub(cBig, y) }},
+			{"x*(c+y)", func() (exec.Expr, error) {
+				return exec.NewBinary(exec.OpMul, xc, must(exec.NewBinary(exec.OpAdd, c, yc)))
+			},
+				func(y *big.Int) *big.Int { return new(big.Int).Add(cBig, y) }},
+			{"x*(y-c)", func() (exec.Expr, error) {
+				return exec.NewBinary(exec.OpMul, xc, must(exec.NewBinary(exec.OpSub, yc, c)))
+			},
+				func(y *big.Int) *big.Int { return new(big.Int).Sub(y, cBig) }},
+			{"(y+c)*x", func() (exec.Expr, error) {
+				return exec.NewBinary(exec.OpMul, must(exec.NewBinary(exec.OpAdd, yc, c)), xc)
+			},
+				func(y *big.Int) *big.Int { return new(big.Int).Add(y, cBig) }},
+		} {
+			e, err := shape.build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			rt := e.DataType().(*arrow.Decimal128Type)
+			want := make([]string, n)
+			overflow := false
+			for i := range want {
+				if xv[i] == nil || yv[i] == nil {
+					want[i] = "NULL"
+					continue
+				}
+				r := new(big.Int).Mul(xv[i], shape.t(yv[i]))
+				if new(big.Int).Abs(r).Cmp(pow10(rt.Precision)) >= 0 {
+					overflow = true
+				}
+				want[i] = exec.FormatDecimal(decimal128.FromBigInt(clampBig(r)), rt.Scale)
+			}
+			got, err := evalRecord(exec.NewContext(nil, mem), rec, e)
+			label := fmt.Sprintf("iter %d %s c=%s", iter, shape.name, cText)
+			switch {
+			case overflow:
+				if err == nil || !overflowMsg(err) {
+					t.Fatalf("%s: want overflow, got %v", label, err)
+				}
+			case err != nil:
+				t.Fatalf("%s: %v", label, err)
+			default:
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("%s row %d: got %s want %s (x=%v y=%v)", label, i, got[i], want[i], xv[i], yv[i])
+					}
+				}
+			}
+		}
+		rec.Release()
+		mem.AssertSize(t, 0)
+	}
+}
