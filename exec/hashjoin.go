@@ -381,7 +381,10 @@ type hashJoinProbe struct {
 	schema     *arrow.Schema
 	pairSchema *arrow.Schema
 	nLeft      int
-	rowCap     int // most candidates a probe row needs (0: all)
+	rowCap     int     // most candidates a probe row needs (0: all)
+	filter     Expr    // probe rows for which it is not true take no part (nil: all do)
+	sel        []int32 // filtered probes: the rows that pass the filter
+	selIDs     []int32 // filtered probes: the key ids of the rows in sel
 	// skipMatched: only unmatched build rows are candidates (right semi
 	// and right anti joins).
 	skipMatched bool
@@ -494,6 +497,33 @@ func NewHashJoinProbe(bridge *HashJoinBridge, left Operator, leftKeys []Expr, ty
 	}
 	bridge.register()
 	return p, nil
+}
+
+// NewFilteredHashJoinProbe is NewHashJoinProbe over only the rows of left
+// for which filter (a boolean expression over left's schema) is true,
+// without copying them out first: the rows that fail it are never looked
+// up, and only matched rows are gathered. It is for a selective scan
+// filter under a join that drops most of the rows anyway. typ must drop
+// unmatched probe rows (inner, right, semi, right semi, right anti), else
+// ErrType, as a filtered-out row must not reappear as unmatched.
+func NewFilteredHashJoinProbe(bridge *HashJoinBridge, left Operator, filter Expr, leftKeys []Expr, typ JoinType, residual Expr) (Operator, error) {
+	switch typ {
+	case JoinInner, JoinRight, JoinSemi, JoinRightSemi, JoinRightAnti:
+	default:
+		return nil, fmt.Errorf("%w: a filtered probe cannot run a %s join, which emits unmatched probe rows", ErrType, typ)
+	}
+	if len(leftKeys) == 0 {
+		return nil, fmt.Errorf("%w: a filtered probe needs join keys", ErrType)
+	}
+	if filter == nil || filter.DataType().ID() != arrow.BOOL {
+		return nil, fmt.Errorf("%w: probe filter %v is not boolean", ErrType, filter)
+	}
+	op, err := NewHashJoinProbe(bridge, left, leftKeys, typ, residual)
+	if err != nil {
+		return nil, err
+	}
+	op.(*hashJoinProbe).filter = filter
+	return op, nil
 }
 
 // NewHashJoin joins left (probe side) with right (build side) on
@@ -619,7 +649,11 @@ func (p *hashJoinProbe) startBatch(rec arrow.Record) error {
 		}
 		keys = append(keys, k)
 	}
-	if err := b.table.Lookup(keys, p.ids, &p.scratch); err != nil {
+	if p.filter != nil {
+		if err := p.filteredLookup(rec, keys); err != nil {
+			return err
+		}
+	} else if err := b.table.Lookup(keys, p.ids, &p.scratch); err != nil {
 		return err
 	}
 	nulls := keyNulls(keys, n)
@@ -631,6 +665,54 @@ func (p *hashJoinProbe) startBatch(rec arrow.Record) error {
 		} else if b.nullKeys {
 			p.unknown[i] = true
 		}
+	}
+	return nil
+}
+
+// filteredLookup looks up the keys of the rows of rec for which the probe
+// filter is true; the other rows get id -1.
+func (p *hashJoinProbe) filteredLookup(rec arrow.Record, keys []arrow.Array) error {
+	res, err := p.filter.Eval(p.ctx, rec)
+	if err != nil {
+		return err
+	}
+	defer res.Release()
+	mask, ok := res.(*array.Boolean)
+	if !ok || mask.Len() != len(p.ids) {
+		return fmt.Errorf("%w: probe filter %s returned %s of %d rows for %d", ErrInternal, p.filter, res.DataType(), res.Len(), len(p.ids))
+	}
+	p.sel = p.sel[:0]
+	for i := range p.ids {
+		if mask.IsValid(i) && mask.Value(i) {
+			p.sel = append(p.sel, int32(i))
+		}
+		p.ids[i] = -1
+	}
+	if len(p.sel) == 0 {
+		return nil
+	}
+	if len(p.sel) == len(p.ids) {
+		return p.bridge.table.Lookup(keys, p.ids, &p.scratch)
+	}
+	picked := make([]arrow.Array, 0, len(keys))
+	defer func() {
+		for _, k := range picked {
+			k.Release()
+		}
+	}()
+	for _, k := range keys {
+		pk, err := takeNullable(p.ctx.Alloc, k, p.sel)
+		if err != nil {
+			return err
+		}
+		picked = append(picked, pk)
+	}
+	p.selIDs = growTo(p.selIDs[:0], len(p.sel))
+	if err := p.bridge.table.Lookup(picked, p.selIDs, &p.scratch); err != nil {
+		return err
+	}
+	for k, i := range p.sel {
+		p.ids[i] = p.selIDs[k]
 	}
 	return nil
 }

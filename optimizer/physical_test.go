@@ -59,3 +59,48 @@ func TestSwappedSemiJoin(t *testing.T) {
 		t.Fatal("a semi join with the larger side preserved hashes its preserved side")
 	}
 }
+
+// TestFilteredProbeJoin checks joins whose probe side is a filtered scan
+// (bare, or under the projection prune_columns leaves): the probe filters
+// its own input and the output keeps the plan's column order.
+func TestFilteredProbeJoin(t *testing.T) {
+	must := rtMust[plan.Node](t)
+	scan := func() *plan.Scan {
+		li := plan.NewScan("li", "", rtTable(t, []string{"lok:int64", "price:int64", "ship:int64"},
+			"1|10|5", "1|11|1", "2|20|7", "3|30|9", "3|31|2", "NULL|40|9"))
+		f, err := li.WithFilters([]plan.Expr{rtBin(exec.OpGt, rtCol("li", "ship"), rtInt(3))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	ord := func() plan.Node {
+		return plan.NewScan("o", "", rtTable(t, []string{"ok:int64", "day:int64"}, "1|100", "3|300", "4|400"))
+	}
+	on := rtEq(rtCol("li", "lok"), rtCol("o", "ok"))
+	projected := func() plan.Node {
+		return must(plan.NewProject(scan(), []plan.Expr{rtCol("li", "price"), rtCol("li", "lok")}))
+	}
+	for _, c := range []struct {
+		name  string
+		left  func() plan.Node
+		typ   exec.JoinType
+		fused bool
+		want  exectest.Rows
+	}{
+		{"inner over the scan", func() plan.Node { return scan() }, exec.JoinInner, true, exectest.R("1|10|5|1|100", "3|30|9|3|300")},
+		{"inner over a projection", projected, exec.JoinInner, true, exectest.R("10|1|1|100", "30|3|3|300")},
+		{"semi over a projection", projected, exec.JoinSemi, true, exectest.R("10|1", "30|3")},
+		{"left join keeps its filter below", projected, exec.JoinLeft, false, exectest.R("10|1|1|100", "30|3|3|300", "20|2|NULL|NULL", "40|NULL|NULL|NULL")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			j := must(plan.NewJoin(c.left(), ord(), c.typ, on)).(*plan.Join)
+			if _, fused := filteredProbe(j); fused != c.fused {
+				t.Fatalf("filteredProbe = %v, want %v", fused, c.fused)
+			}
+			if d := exectest.Diff(c.want, rtRun(t, j), false); d != "" {
+				t.Fatal(d)
+			}
+		})
+	}
+}
