@@ -147,6 +147,12 @@ type fastScratch struct {
 	lens    []int32
 
 	bufs pagePool // the allocator of the column's page reader
+
+	// A column chunk read whole, and the page reader reset onto it
+	// for each chunk (wholeChunkPages).
+	chunk      []byte
+	reader     chunkReader
+	pageReader file.PageReader
 }
 
 var fastScratchPool = sync.Pool{New: func() any { return &fastScratch{bufs: pagePool{max: 2}} }}

@@ -89,25 +89,37 @@ func (s *parquetSplit) openHybrid(ctx context.Context, mem memory.Allocator, opt
 		}
 	}()
 	for i, c := range plan.fastCols {
-		// Each fast column has a file reader of its own whose page
-		// reader streams the chunk through a small buffer and takes
-		// page buffers from the column's pagePool, instead of reading
-		// the whole chunk into fresh, zeroed memory twice.
+		// A chunk of up to maxWholeChunk bytes is read whole, with one
+		// ReadAt, into the column's pooled scratch memory and paged by
+		// its pooled page reader, whose decompression buffer has
+		// already grown. A larger chunk gets a file reader of its own
+		// whose page reader streams it through a small buffer. Either
+		// takes page buffers from the column's pagePool.
 		sc := getFastScratch()
-		props := parquet.NewReaderProperties(&sc.bufs)
-		props.BufferedStreamEnabled = true
 		leaf := s.f.leaves[c][0]
-		props.BufferSize = 256 << 10
-		if cc, err := s.f.meta.RowGroup(s.rg).ColumnChunk(leaf); err == nil && cc.TotalCompressedSize() > 0 {
-			props.BufferSize = min(props.BufferSize, cc.TotalCompressedSize())
-		}
-		pr, err := file.NewParquetReader(osf, file.WithMetadata(s.f.meta), file.WithReadProps(props))
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.f.path, err)
-		}
-		pages, err := pr.RowGroup(s.rg).GetColumnPageReader(leaf)
+		cc, err := s.f.meta.RowGroup(s.rg).ColumnChunk(leaf)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s column %s: %v", ErrCorrupt, s.Describe(), s.t.schema.Field(c).Name, err)
+		}
+		pages, whole, err := wholeChunkPages(osf, s.f.size, s.f.meta, cc, sc)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s column %s: %v", ErrCorrupt, s.Describe(), s.t.schema.Field(c).Name, err)
+		}
+		if !whole {
+			props := parquet.NewReaderProperties(&sc.bufs)
+			props.BufferedStreamEnabled = true
+			props.BufferSize = 256 << 10
+			if cc.TotalCompressedSize() > 0 {
+				props.BufferSize = min(props.BufferSize, cc.TotalCompressedSize())
+			}
+			pr, err := file.NewParquetReader(osf, file.WithMetadata(s.f.meta), file.WithReadProps(props))
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.f.path, err)
+			}
+			pages, err = pr.RowGroup(s.rg).GetColumnPageReader(leaf)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s column %s: %v", ErrCorrupt, s.Describe(), s.t.schema.Field(c).Name, err)
+			}
 		}
 		f := s.t.schema.Field(c)
 		r.fast = append(r.fast, newFastColumn(f.Name, f.Type, plan.fastKinds[i], s.f.meta.Schema.Column(leaf), pages, sc))
