@@ -548,21 +548,25 @@ func (c *fastColumn) readBytes(mem memory.Allocator, n int) (arrow.Array, error)
 				total += int(e - s)
 			}
 		} else {
+			// Each 4-byte length is checked to lie in the page before
+			// it is read (unchecked), and its value to fit after it.
 			p := c.plain
-			at := 0
-			for i := 0; i < nv; i++ {
-				if len(p)-at < 4 {
+			at, end := 0, len(p)
+			pp := unsafe.Pointer(unsafe.SliceData(p))
+			lens := lens[:len(starts)]
+			for i := range starts {
+				if at > end-4 {
 					return nil, errShortPage
 				}
-				l := int(binary.LittleEndian.Uint32(p[at:]))
+				l := int(*(*uint32)(unsafe.Add(pp, at)))
 				at += 4
-				if l < 0 || l > len(p)-at {
+				if l < 0 || l > end-at { // l < 0: 32-bit int
 					return nil, errShortPage
 				}
 				starts[i], lens[i] = int32(at), int32(l)
 				at += l
-				total += l
 			}
+			total = at - 4*nv
 			src = p
 			c.plain = p[at:]
 		}
