@@ -568,7 +568,8 @@ func (s *decSumState) updateRows(gids []uint32, rows []int32, args []arrow.Array
 		}
 	case arrow.DECIMAL128:
 		vals := fixedValues[decimal128.Num](arr)
-		if bm == nil && s.addUnchecked(gids, rows, vals) {
+		narrow := arr.DataType().(*arrow.Decimal128Type).Precision <= 18
+		if bm == nil && s.addUnchecked(gids, rows, vals, narrow) {
 			return s.err
 		}
 		small := s.small
@@ -606,8 +607,18 @@ func (s *decSumState) updateRows(gids []uint32, rows []int32, args []arrow.Array
 // 2^62. It adds first and checks after, in one pass over the batch;
 // when the proof fails it subtracts what it added (int64 addition wraps,
 // so this restores the sums exactly) and reports false.
-func (s *decSumState) addUnchecked(gids []uint32, rows []int32, vals []decimal128.Num) bool {
-	wide, mag := addLowWords(s.small, gids, rows, vals)
+//
+// With narrow the values' type has precision at most 18, so they fit in
+// int64 by type (the int64 decimal kernels read such values the same way)
+// and the loop does not check their high words.
+func (s *decSumState) addUnchecked(gids []uint32, rows []int32, vals []decimal128.Num, narrow bool) bool {
+	var wide int64
+	var mag uint64
+	if narrow {
+		mag = addNarrowWords(s.small, gids, rows, vals)
+	} else {
+		wide, mag = addLowWords(s.small, gids, rows, vals)
+	}
 	if wide == 0 && bits.Len64(mag)+bits.Len(uint(len(gids))) <= 61 {
 		// Each |value| <= 2^Len(mag), so the batch added at most this
 		// much to any one group.
@@ -618,7 +629,11 @@ func (s *decSumState) addUnchecked(gids []uint32, rows []int32, vals []decimal12
 		}
 		subLowWords(s.small, gids, rows, vals)
 		if s.rebound(batch, len(gids)) {
-			addLowWords(s.small, gids, rows, vals)
+			if narrow {
+				addNarrowWords(s.small, gids, rows, vals)
+			} else {
+				addLowWords(s.small, gids, rows, vals)
+			}
 			s.bound += batch
 			return true
 		}
@@ -659,6 +674,31 @@ func addLowWords(small []decAcc, gids []uint32, rows []int32, vals []decimal128.
 		a.seen = true
 	}
 	return wide, mag
+}
+
+// addNarrowWords is addLowWords for values known to fit in int64: it
+// returns only the OR of their magnitudes.
+func addNarrowWords(small []decAcc, gids []uint32, rows []int32, vals []decimal128.Num) (mag uint64) {
+	if rows == nil {
+		vals := vals[:len(gids)]
+		for k, g := range gids {
+			lo := int64(vals[k].LowBits())
+			mag |= uint64(lo ^ lo>>63)
+			a := &small[g]
+			a.sum += lo
+			a.seen = true
+		}
+		return mag
+	}
+	rows = rows[:len(gids)]
+	for k, g := range gids {
+		lo := int64(vals[rows[k]].LowBits())
+		mag |= uint64(lo ^ lo>>63)
+		a := &small[g]
+		a.sum += lo
+		a.seen = true
+	}
+	return mag
 }
 
 // subLowWords subtracts what addLowWords added (int64 addition wraps, so
