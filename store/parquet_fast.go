@@ -327,8 +327,17 @@ func (c *fastColumn) convert(dst, src []byte, n int) {
 	case kindDecInt64:
 		in := arrow.Int64Traits.CastFromBytes(src[:8*n])[:n]
 		out := castPairs(dst)[:len(in)]
-		for i, v := range in {
-			out[i] = [2]uint64{uint64(v), uint64(v >> 63)}
+		// Four at a time: the loop's own cost was half the work.
+		i := 0
+		for ; len(in)-i >= 4; i += 4 {
+			a, o := in[i:i+4:i+4], out[i:i+4:i+4]
+			o[0] = [2]uint64{uint64(a[0]), uint64(a[0] >> 63)}
+			o[1] = [2]uint64{uint64(a[1]), uint64(a[1] >> 63)}
+			o[2] = [2]uint64{uint64(a[2]), uint64(a[2] >> 63)}
+			o[3] = [2]uint64{uint64(a[3]), uint64(a[3] >> 63)}
+		}
+		for ; i < len(in); i++ {
+			out[i] = [2]uint64{uint64(in[i]), uint64(in[i] >> 63)}
 		}
 	case kindDecFLBA:
 		out := arrow.Uint64Traits.CastFromBytes(dst)[:2*n]
