@@ -40,7 +40,7 @@ import (
 // decimals. Results are one row per line, values separated by a space,
 // NULL for null and (empty) for an empty string. rowsort sorts the rows
 // before comparing, valuesort sorts all values. `tpch N` runs TPC-H query
-// N from testdata/tpch/queries over the SF0.01 tables (registered in every
+// N from tpch/queries over the SF0.01 tables (registered in every
 // file's engine) and checks it against the reference answer with
 // internal/tpchcheck's rules. Lines starting with # are comments; `halt`
 // stops the file.
@@ -271,7 +271,7 @@ func sltRows(res *dataflow.Result, types string) ([]string, error) {
 // checkTPCHSQL runs TPC-H query q as SQL and compares it with the
 // reference answer, honouring tpchKnownFailures.
 func checkTPCHSQL(t *testing.T, sess *dataflow.Session, q int) {
-	text, err := os.ReadFile(filepath.Join("testdata", "tpch", "queries", fmt.Sprintf("q%02d.sql", q)))
+	text, err := os.ReadFile(filepath.Join("tpch", "queries", fmt.Sprintf("q%02d.sql", q)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func TestDecorrelateTPCH(t *testing.T) {
 	cat := dcOpen(t)
 	for _, q := range []int{2, 4, 11, 15, 16, 17, 18, 20, 21, 22} {
 		t.Run(fmt.Sprintf("q%02d", q), func(t *testing.T) {
-			text, err := os.ReadFile(filepath.Join("..", "testdata", "tpch", "queries", fmt.Sprintf("q%02d.sql", q)))
+			text, err := os.ReadFile(filepath.Join("..", "tpch", "queries", fmt.Sprintf("q%02d.sql", q)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -75,7 +75,7 @@ func TestReorderJoinsTPCHShapes(t *testing.T) {
 		{20, reduced("lineitem")},
 	} {
 		t.Run(fmt.Sprintf("q%02d", c.q), func(t *testing.T) {
-			text, err := os.ReadFile(filepath.Join("..", "testdata", "tpch", "queries", fmt.Sprintf("q%02d.sql", c.q)))
+			text, err := os.ReadFile(filepath.Join("..", "tpch", "queries", fmt.Sprintf("q%02d.sql", c.q)))
 			if err != nil {
 				t.Fatal(err)
 			}

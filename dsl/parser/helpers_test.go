@@ -126,7 +126,7 @@ func dump(b *strings.Builder, v reflect.Value, indent int) {
 func tpchQueries(t testing.TB) map[string]string {
 	t.Helper()
 	// The queries live once, in the repository's testdata.
-	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "tpch", "queries", "*.sql"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "tpch", "queries", "*.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}

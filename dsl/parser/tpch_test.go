@@ -11,7 +11,7 @@ import (
 func TestTPCHQueriesParseAndRoundTrip(t *testing.T) {
 	qs := tpchQueries(t)
 	if len(qs) != 22 {
-		t.Fatalf("found %d TPC-H queries in testdata/tpch/queries, want 22", len(qs))
+		t.Fatalf("found %d TPC-H queries in tpch/queries, want 22", len(qs))
 	}
 	for name, src := range qs {
 		t.Run(name, func(t *testing.T) {
