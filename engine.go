@@ -126,6 +126,12 @@ func (e *Engine) RegisterFile(name, path string, opts ...map[string]string) erro
 	if err != nil {
 		return fmt.Errorf("register %s: %w", name, err)
 	}
+	return e.register(name, t)
+}
+
+// register adds t under name. When the name is taken, t is closed, so a
+// failed registration leaves no file open.
+func (e *Engine) register(name string, t store.Table) error {
 	if err := e.catalog.Register(name, t, false); err != nil {
 		closeTable(t)
 		return err
@@ -142,12 +148,19 @@ func (e *Engine) RegisterCatalogFile(path string) error {
 	if err != nil {
 		return err
 	}
-	for _, name := range c.Names() {
+	names := c.Names()
+	for i, name := range names {
 		t, err := c.Lookup(name)
-		if err != nil {
-			return err
+		if err == nil {
+			err = e.register(name, t)
 		}
-		if err := e.catalog.Register(name, t, false); err != nil {
+		if err != nil {
+			// The tables not registered yet are nobody's: close them.
+			for _, rest := range names[i+1:] {
+				if t, lerr := c.Lookup(rest); lerr == nil {
+					closeTable(t)
+				}
+			}
 			return err
 		}
 	}
@@ -165,11 +178,7 @@ func (e *Engine) RegisterRecords(name string, schema *arrow.Schema, records []ar
 	if err != nil {
 		return fmt.Errorf("register %s: %w", name, err)
 	}
-	if err := e.catalog.Register(name, t, false); err != nil {
-		closeTable(t)
-		return err
-	}
-	return nil
+	return e.register(name, t)
 }
 
 // DropTable removes a table from the catalog.

@@ -161,3 +161,12 @@ func TestBuilderMisuse(t *testing.T) {
 		t.Fatalf("query after Close: got %v", err)
 	}
 }
+
+func TestCatalogFileNameClash(t *testing.T) {
+	eng := openTPCH(t, 1)
+	err := eng.RegisterCatalogFile(filepath.Join("testdata", "tpch", "sf0.01", "catalog.json"))
+	if !errors.Is(err, store.ErrSchema) || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("registering a catalog over existing tables: got %v", err)
+	}
+	stillWorks(t, eng)
+}
