@@ -522,7 +522,7 @@ func (s *parquetSplit) Open(ctx context.Context, mem memory.Allocator, opts Scan
 		return nil, fmt.Errorf("%w: %s row group %d: %v", ErrCorrupt, s.f.path, s.rg, err)
 	}
 	ok = true
-	return &parquetReader{split: s, schema: schema, cols: opts.Columns, dups: dups, inner: inner, file: osf, ctx: ctx}, nil
+	return &parquetReader{readState: readState{split: s}, schema: schema, cols: opts.Columns, dups: dups, inner: inner, file: osf, ctx: ctx}, nil
 }
 
 // openSplitFile opens a table's file for one split's reader.
@@ -541,35 +541,54 @@ func openSplitFile(path string) (*os.File, error) {
 // the caller, reorders the columns into the projection's order, converts
 // panics and errors to ErrCorrupt and closes the file.
 type parquetReader struct {
-	split  *parquetSplit
+	readState
 	schema *arrow.Schema
 	cols   []int
 	dups   bool // the projection names a column twice
 	inner  pqarrow.RecordReader
 	file   *os.File
 	ctx    context.Context
-	err    error
-	done   bool
 	rows   int64 // rows returned so far
+}
+
+// readState is what both Parquet readers keep to honour the RecordReader
+// contract: once Next has ended or failed, it repeats that outcome.
+type readState struct {
+	split *parquetSplit
+	err   error
+	done  bool
+}
+
+// ended reports the outcome a finished or failed reader repeats, or nil.
+func (s *readState) ended() error {
+	if s.err != nil {
+		return s.err
+	}
+	if s.done {
+		return io.EOF
+	}
+	return nil
+}
+
+// guard is deferred by Next (as the deferred call itself, so recover
+// works): it turns a panic inside the Parquet decoders into ErrCorrupt
+// naming the split, and remembers any error for later calls.
+func (s *readState) guard(rec *arrow.Record, err *error) {
+	if p := recover(); p != nil {
+		*rec, *err = nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.split.Describe(), p)
+	}
+	if *err != nil && *err != io.EOF {
+		s.err = *err
+	}
 }
 
 func (r *parquetReader) Schema() *arrow.Schema { return r.schema }
 
 func (r *parquetReader) Next() (rec arrow.Record, err error) {
-	if r.err != nil {
-		return nil, r.err
+	if err := r.ended(); err != nil {
+		return nil, err
 	}
-	if r.done {
-		return nil, io.EOF
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			rec, err = nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, r.split.Describe(), p)
-		}
-		if err != nil && err != io.EOF {
-			r.err = err
-		}
-	}()
+	defer r.guard(&rec, &err)
 	got, err := r.inner.Read()
 	if err == io.EOF || (err == nil && got == nil) {
 		// pqarrow reports a page it cannot decode as an early end of the

@@ -79,7 +79,7 @@ func (s *parquetSplit) openHybrid(ctx context.Context, mem memory.Allocator, opt
 		return nil, err
 	}
 	r := &hybridReader{
-		split: s, schema: schema, mem: mem, ctx: ctx, file: osf,
+		readState: readState{split: s}, schema: schema, mem: mem, ctx: ctx, file: osf,
 		batch: opts.batchSize(), left: s.EstimatedRows(), out: plan.out,
 		parallel: s.t.opts.ParallelColumns,
 	}
@@ -149,7 +149,7 @@ func (s *parquetSplit) openHybrid(ctx context.Context, mem memory.Allocator, opt
 // hybridReader is the RecordReader of a split with at least one column on
 // the fast path.
 type hybridReader struct {
-	split    *parquetSplit
+	readState
 	schema   *arrow.Schema
 	mem      memory.Allocator
 	ctx      context.Context
@@ -161,27 +161,15 @@ type hybridReader struct {
 	fast     []*fastColumn
 	slow     pqarrow.RecordReader // nil when every column is fast
 	parallel bool
-	err      error
-	done     bool
 }
 
 func (r *hybridReader) Schema() *arrow.Schema { return r.schema }
 
 func (r *hybridReader) Next() (rec arrow.Record, err error) {
-	if r.err != nil {
-		return nil, r.err
+	if err := r.ended(); err != nil {
+		return nil, err
 	}
-	if r.done {
-		return nil, io.EOF
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			rec, err = nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, r.split.Describe(), p)
-		}
-		if err != nil && err != io.EOF {
-			r.err = err
-		}
-	}()
+	defer r.guard(&rec, &err)
 	if err := r.ctx.Err(); err != nil {
 		return nil, err
 	}
