@@ -302,7 +302,7 @@ func (b *HashJoinBridge) buildTable(ctx *Context) error {
 	}
 	ids := make([]uint32, rows)
 	if rows > 0 {
-		if err := t.Insert(keys, ids); err != nil {
+		if err := t.InsertFrozen(keys, ids); err != nil {
 			return err
 		}
 	}
@@ -384,7 +384,6 @@ type hashJoinProbe struct {
 	rowCap     int     // most candidates a probe row needs (0: all)
 	filter     Expr    // probe rows for which it is not true take no part (nil: all do)
 	sel        []int32 // filtered probes: the rows that pass the filter
-	selIDs     []int32 // filtered probes: the key ids of the rows in sel
 	// skipMatched: only unmatched build rows are candidates (right semi
 	// and right anti joins).
 	skipMatched bool
@@ -694,27 +693,7 @@ func (p *hashJoinProbe) filteredLookup(rec arrow.Record, keys []arrow.Array) err
 	if len(p.sel) == len(p.ids) {
 		return p.bridge.table.Lookup(keys, p.ids, &p.scratch)
 	}
-	picked := make([]arrow.Array, 0, len(keys))
-	defer func() {
-		for _, k := range picked {
-			k.Release()
-		}
-	}()
-	for _, k := range keys {
-		pk, err := takeNullable(p.ctx.Alloc, k, p.sel)
-		if err != nil {
-			return err
-		}
-		picked = append(picked, pk)
-	}
-	p.selIDs = growTo(p.selIDs[:0], len(p.sel))
-	if err := p.bridge.table.Lookup(picked, p.selIDs, &p.scratch); err != nil {
-		return err
-	}
-	for k, i := range p.sel {
-		p.ids[i] = p.selIDs[k]
-	}
-	return nil
+	return p.bridge.table.LookupRows(p.ctx.Alloc, keys, p.sel, p.ids, &p.scratch)
 }
 
 // step returns the next output of the current batch, or nil when the

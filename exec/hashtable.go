@@ -445,7 +445,14 @@ type keyTable struct {
 	// do not allow it.
 	tiny        []uint32
 	tinyStrides []uint32
-	scratch     tableScratch
+	// dense, when set, replaces the slot array of a frozen single-integer
+	// table (a join's build side, see InsertFrozen): key v has id
+	// dense[v-denseMin], -1 when absent. A lookup is then one load, and
+	// probe keys that arrive in key order (fact tables sorted by their
+	// key, as TPC-H's) read it sequentially.
+	dense    []int32
+	denseMin int64
+	scratch  tableScratch
 }
 
 // tableScratch is per-goroutine working memory for inserting and looking
@@ -462,6 +469,7 @@ type tableScratch struct {
 	i64    []int64
 	codes  []uint32
 	miss   []int32
+	ids    []int32
 }
 
 func (s *tableScratch) size(n int) {
@@ -625,11 +633,16 @@ func (t *keyTable) insertTiny(keys []arrow.Array, rows []int32, ids []uint32) bo
 }
 
 // Len is the number of distinct keys (ids) in the table.
-func (t *keyTable) Len() int { return len(t.hashes) }
+func (t *keyTable) Len() int {
+	if t.dense != nil {
+		return len(t.fastKey)
+	}
+	return len(t.hashes)
+}
 
 // Bytes is the memory the table holds.
 func (t *keyTable) Bytes() int64 {
-	n := 8*int64(cap(t.slots)) + 8*int64(cap(t.hashes)) + 8*int64(cap(t.fastKey))
+	n := 8*int64(cap(t.slots)) + 8*int64(cap(t.hashes)) + 8*int64(cap(t.fastKey)) + 4*int64(cap(t.dense))
 	for _, c := range t.cols {
 		n += c.bytes()
 	}
@@ -704,6 +717,84 @@ func (t *keyTable) InsertRows(keys []arrow.Array, rows []int32, ids []uint32) er
 		return nil
 	}
 	t.insertGeneral(keys, rows, ids)
+	return nil
+}
+
+// Direct-index limits: a frozen integer table indexes its keys directly
+// when their span (max-min+1) is at most denseSmallSpan, or at most
+// denseDensity times the number of keys, or (for clustered probes over a
+// sparse build) at most denseSparseDensity times the keys and
+// denseSparseBytes of memory. At denseDensity the array costs about what
+// the slot array and key copy of the hash path do.
+const (
+	denseSmallSpan     = 1 << 16
+	denseDensity       = 8
+	denseSparseDensity = 64
+	denseSparseBytes   = 32 << 20
+)
+
+// denseSpan reports whether n keys over span values are indexed directly.
+func denseSpan(span uint64, n int) bool {
+	switch {
+	case span <= denseSmallSpan:
+		return true
+	case span <= denseDensity*uint64(n):
+		return true
+	case span <= denseSparseDensity*uint64(n) && 4*span <= denseSparseBytes:
+		return true
+	}
+	return false
+}
+
+// InsertFrozen is Insert for a table that takes all its keys in this one
+// call and is only looked up afterwards (a hash join's build side). A
+// single integer key whose values span a narrow enough range is then
+// indexed directly instead of hashed. Insert must not be called after it.
+func (t *keyTable) InsertFrozen(keys []arrow.Array, ids []uint32) error {
+	if err := t.checkKeys(keys); err != nil {
+		return err
+	}
+	n := keys[0].Len()
+	if !t.fast || len(t.hashes) != 0 || n == 0 || n > math.MaxInt32-1 {
+		return t.Insert(keys, ids)
+	}
+	arr := keys[0]
+	vals := t.fastValues(arr, &t.scratch)
+	bm, off := validityOf(arr)
+	lo, hi, found := int64(math.MaxInt64), int64(math.MinInt64), false
+	for i, v := range vals {
+		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+			continue
+		}
+		lo, hi, found = min(lo, v), max(hi, v), true
+	}
+	if !found || !denseSpan(uint64(hi-lo)+1, n) {
+		return t.Insert(keys, ids)
+	}
+	dense := make([]int32, uint64(hi-lo)+1)
+	for i := range dense {
+		dense[i] = -1
+	}
+	t.fastKey = make([]int64, 0, min(n, len(dense)))
+	ids = ids[:n]
+	for i, v := range vals {
+		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+			if t.nullID < 0 {
+				t.nullID = int64(len(t.fastKey))
+				t.fastKey = append(t.fastKey, 0)
+			}
+			ids[i] = uint32(t.nullID)
+			continue
+		}
+		d := &dense[v-lo]
+		if *d < 0 {
+			*d = int32(len(t.fastKey))
+			t.fastKey = append(t.fastKey, v)
+		}
+		ids[i] = uint32(*d)
+	}
+	t.dense, t.denseMin = dense, lo
+	t.slots, t.hashes = nil, nil
 	return nil
 }
 
@@ -857,7 +948,7 @@ func (t *keyTable) Lookup(keys []arrow.Array, ids []int32, s *tableScratch) erro
 	n := keys[0].Len()
 	ids = ids[:n]
 	if t.fast {
-		t.lookupFast(keys[0], ids, s)
+		t.lookupFast(keys[0], nil, ids, s)
 		return nil
 	}
 	s.size(n)
@@ -937,9 +1028,80 @@ func eqRowsShared(col keyStore, arr arrow.Array, rows []int32, ids []uint32, eq 
 	}
 }
 
-func (t *keyTable) lookupFast(arr arrow.Array, ids []int32, s *tableScratch) {
-	vals := t.fastValues(arr, s)
+// LookupRows is Lookup for the listed rows only: ids[i] is set for each i
+// in rows and left alone elsewhere. ids must have room for every row.
+func (t *keyTable) LookupRows(alloc memory.Allocator, keys []arrow.Array, rows []int32, ids []int32, s *tableScratch) error {
+	if err := t.checkKeys(keys); err != nil {
+		return err
+	}
+	if t.fast {
+		t.lookupFast(keys[0], rows, ids[:keys[0].Len()], s)
+		return nil
+	}
+	picked := make([]arrow.Array, 0, len(keys))
+	defer func() {
+		for _, k := range picked {
+			k.Release()
+		}
+	}()
+	for _, k := range keys {
+		pk, err := takeNullable(alloc, k, rows)
+		if err != nil {
+			return err
+		}
+		picked = append(picked, pk)
+	}
+	s.ids = growTo(s.ids[:0], len(rows))
+	if err := t.Lookup(picked, s.ids, s); err != nil {
+		return err
+	}
+	for k, i := range rows {
+		ids[i] = s.ids[k]
+	}
+	return nil
+}
+
+// lookupFast looks up the rows listed in rows (all when nil) of a single
+// integer key column.
+func (t *keyTable) lookupFast(arr arrow.Array, rows []int32, ids []int32, s *tableScratch) {
 	bm, off := validityOf(arr)
+	if rows != nil && !t.fast32 {
+		// Read the listed rows in place instead of widening all of them.
+		vals := fixedValues[int64](arr)
+		for _, i := range rows {
+			if bm != nil && !bitutil.BitIsSet(bm, off+int(i)) {
+				ids[i] = int32(t.nullID)
+				continue
+			}
+			ids[i] = t.lookupOne(vals[i])
+		}
+		return
+	}
+	vals := t.fastValues(arr, s)
+	if rows != nil {
+		for _, i := range rows {
+			if bm != nil && !bitutil.BitIsSet(bm, off+int(i)) {
+				ids[i] = int32(t.nullID)
+				continue
+			}
+			ids[i] = t.lookupOne(vals[i])
+		}
+		return
+	}
+	if dense := t.dense; dense != nil {
+		lo := t.denseMin
+		for i, v := range vals {
+			id := int32(-1)
+			if d := uint64(v - lo); d < uint64(len(dense)) {
+				id = dense[d]
+			}
+			if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+				id = int32(t.nullID)
+			}
+			ids[i] = id
+		}
+		return
+	}
 	slots, mask := t.slots, t.mask
 	for i, v := range vals {
 		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
@@ -961,6 +1123,29 @@ func (t *keyTable) lookupFast(arr arrow.Array, ids []int32, s *tableScratch) {
 			}
 			p = (p + 1) & mask
 		}
+	}
+}
+
+// lookupOne is the id of the non-NULL key v in a fast table, -1 if absent.
+func (t *keyTable) lookupOne(v int64) int32 {
+	if t.dense != nil {
+		if d := uint64(v - t.denseMin); d < uint64(len(t.dense)) {
+			return t.dense[d]
+		}
+		return -1
+	}
+	h := mix64(uint64(v))
+	tag := h >> 32 << 32
+	p := h & t.mask
+	for {
+		sl := t.slots[p]
+		if sl == 0 {
+			return -1
+		}
+		if sl&^0xffffffff == tag && t.fastKey[uint32(sl)-1] == v {
+			return int32(uint32(sl) - 1)
+		}
+		p = (p + 1) & t.mask
 	}
 }
 

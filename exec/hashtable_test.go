@@ -280,3 +280,94 @@ func TestKeyTableTinyKeysAndRows(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyTableFrozenAgainstMap checks InsertFrozen (a join build: one
+// insert, then lookups) on both of its layouts, the direct index for keys
+// of a narrow span and the hash slots otherwise, and LookupRows on each.
+func TestKeyTableFrozenAgainstMap(t *testing.T) {
+	cases := []struct {
+		dt     arrow.DataType
+		domain int
+		dense  bool
+	}{
+		{arrow.PrimitiveTypes.Int32, 3, true},
+		{arrow.PrimitiveTypes.Int32, 5000, true},
+		{arrow.PrimitiveTypes.Int32, 1 << 30, false},
+		{arrow.FixedWidthTypes.Date32, 5000, true},
+		{arrow.PrimitiveTypes.Int64, 50, false}, // values are v*1e12: a wide span
+		{arrow.BinaryTypes.String, 50, false},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%s/domain=%d", tc.dt, tc.domain), func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			rng := rand.New(rand.NewSource(int64(tc.domain)))
+			tab, err := newKeyTable([]arrow.DataType{tc.dt})
+			if err != nil {
+				t.Fatal(err)
+			}
+			build := randomKeyColumn(mem, tc.dt, 4000, tc.domain, rng)
+			defer build.Release()
+			ids := make([]uint32, build.Len())
+			if err := tab.InsertFrozen([]arrow.Array{build}, ids); err != nil {
+				t.Fatal(err)
+			}
+			if got := tab.dense != nil; got != tc.dense {
+				t.Fatalf("direct index used: %v, want %v", got, tc.dense)
+			}
+			want := map[string]uint32{}
+			for i := 0; i < build.Len(); i++ {
+				k := rowKey([]arrow.Array{build}, i)
+				id, ok := want[k]
+				if !ok {
+					id = uint32(len(want))
+					want[k] = id
+				}
+				if ids[i] != id {
+					t.Fatalf("row %d key %s: id %d, want %d", i, k, ids[i], id)
+				}
+			}
+			if tab.Len() != len(want) {
+				t.Fatalf("table has %d keys, want %d", tab.Len(), len(want))
+			}
+			probe := randomKeyColumn(mem, tc.dt, 3000, tc.domain*2, rng)
+			defer probe.Release()
+			check := func(found []int32, rows []int32) {
+				t.Helper()
+				listed := make([]bool, len(found))
+				for _, r := range rows {
+					listed[r] = true
+				}
+				for i := range found {
+					if rows != nil && !listed[i] {
+						if found[i] != -7 {
+							t.Fatalf("unlisted row %d was written: %d", i, found[i])
+						}
+						continue
+					}
+					id, ok := want[rowKey([]arrow.Array{probe}, i)]
+					if (found[i] >= 0) != ok || (ok && uint32(found[i]) != id) {
+						t.Fatalf("lookup of row %d (%s): %d, want %d (present %v)", i, rowKey([]arrow.Array{probe}, i), found[i], id, ok)
+					}
+				}
+			}
+			var s tableScratch
+			found := make([]int32, probe.Len())
+			if err := tab.Lookup([]arrow.Array{probe}, found, &s); err != nil {
+				t.Fatal(err)
+			}
+			check(found, nil)
+			var rows []int32
+			for i := 0; i < probe.Len(); i++ {
+				found[i] = -7
+				if rng.Intn(3) == 0 {
+					rows = append(rows, int32(i))
+				}
+			}
+			if err := tab.LookupRows(mem, []arrow.Array{probe}, rows, found, &s); err != nil {
+				t.Fatal(err)
+			}
+			check(found, rows)
+		})
+	}
+}

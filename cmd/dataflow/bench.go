@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -40,19 +41,20 @@ Flags:
 
 // benchConfig is the parsed command line of "dataflow bench tpch".
 type benchConfig struct {
-	sf      float64
-	data    string
-	cache   string
-	queries []tpch.Query
-	runs    int
-	warmup  int
-	threads int
-	format  tpch.Format
-	mode    string
-	answers string
-	timeout time.Duration
-	jsonOut string
-	svgOut  string
+	sf         float64
+	data       string
+	cache      string
+	queries    []tpch.Query
+	runs       int
+	warmup     int
+	threads    int
+	format     tpch.Format
+	mode       string
+	answers    string
+	timeout    time.Duration
+	jsonOut    string
+	svgOut     string
+	cpuProfile string
 }
 
 func parseBenchFlags(args []string, stderr io.Writer) (*benchConfig, error) {
@@ -82,6 +84,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchConfig, error) {
 	timeout := fs.Duration("timeout", 0, "give up on a query run after this `duration` (e.g. 2m) and go on; 0 means never")
 	jsonOut := fs.String("json", "", "write the report as JSON to `file`")
 	svgOut := fs.String("svg", "", "write an SVG bar chart of the times to `file`")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the query runs (not the loading) to `file`, for go tool pprof")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, benchUsage)
 		fs.PrintDefaults()
@@ -96,7 +99,8 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchConfig, error) {
 		return nil, userErr("unexpected arguments %q (flags only: see dataflow bench tpch --help)", fs.Args())
 	}
 	cfg := &benchConfig{data: *data, cache: *cache, runs: *runs, warmup: *warmup, threads: *threads,
-		mode: *mode, answers: *answers, timeout: *timeout, jsonOut: *jsonOut, svgOut: *svgOut}
+		mode: *mode, answers: *answers, timeout: *timeout, jsonOut: *jsonOut, svgOut: *svgOut,
+		cpuProfile: *cpuProfile}
 	if *sf != "" {
 		v, err := strconv.ParseFloat(*sf, 64)
 		if err != nil || v <= 0 || v != v {
@@ -219,6 +223,20 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	load := time.Since(loadStart)
+	if cfg.cpuProfile != "" {
+		f, err := os.Create(cfg.cpuProfile)
+		if err != nil {
+			return userErr("--cpuprofile: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return userErr("--cpuprofile: %v", err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
 	rep, err := tpch.Run(ctx, tpch.Config{
 		Engine: eng, Queries: cfg.queries, Runs: cfg.runs, Warmup: cfg.warmup,
 		Answers: answers, Mode: cfg.mode, QueryTimeout: cfg.timeout,
