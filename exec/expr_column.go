@@ -44,7 +44,7 @@ func (c *columnExpr) Eval(_ *Context, batch arrow.Record) (arrow.Array, error) {
 		return nil, fmt.Errorf("%w: column %s (#%d) out of range for a batch of %d columns", ErrInternal, c, c.index, batch.NumCols())
 	}
 	col := batch.Column(c.index)
-	if !arrow.TypeEqual(col.DataType(), c.typ) {
+	if !sameType(col.DataType(), c.typ) {
 		return nil, fmt.Errorf("%w: column %s is %s in the batch, expected %s", ErrInternal, c, col.DataType(), c.typ)
 	}
 	col.Retain()

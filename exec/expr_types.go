@@ -304,3 +304,10 @@ func widen(t arrow.DataType) arrow.DataType {
 	}
 	return t
 }
+
+// sameType is arrow.TypeEqual with the common case, both sides the very
+// same type value, first: arrow compares most types with reflect.DeepEqual,
+// which per-batch checks in the hot loops would otherwise pay for.
+func sameType(a, b arrow.DataType) bool {
+	return a == b || arrow.TypeEqual(a, b)
+}

@@ -680,11 +680,8 @@ func (p *hashJoinProbe) filteredLookup(rec arrow.Record, keys []arrow.Array) err
 	if !ok || mask.Len() != len(p.ids) {
 		return fmt.Errorf("%w: probe filter %s returned %s of %d rows for %d", ErrInternal, p.filter, res.DataType(), res.Len(), len(p.ids))
 	}
-	p.sel = p.sel[:0]
+	p.sel = selectTrue(mask, p.sel[:0])
 	for i := range p.ids {
-		if mask.IsValid(i) && mask.Value(i) {
-			p.sel = append(p.sel, int32(i))
-		}
 		p.ids[i] = -1
 	}
 	if len(p.sel) == 0 {

@@ -31,6 +31,7 @@ import (
 	"math"
 	"math/bits"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -445,14 +446,19 @@ type keyTable struct {
 	// do not allow it.
 	tiny        []uint32
 	tinyStrides []uint32
-	// dense, when set, replaces the slot array of a frozen single-integer
-	// table (a join's build side, see InsertFrozen): key v has id
-	// dense[v-denseMin], -1 when absent. A lookup is then one load, and
-	// probe keys that arrive in key order (fact tables sorted by their
-	// key, as TPC-H's) read it sequentially.
-	dense    []int32
+	// dense, when set, indexes the keys of a frozen single-integer table
+	// (a join's build side, see InsertFrozen) directly: key v has id
+	// dense[v-denseMin]-1, and 0 means absent (so a fresh allocation is
+	// an empty index, and pages no key lands on are never touched). A
+	// lookup is one load, and probe keys that arrive in key order (fact
+	// tables sorted by their key, as TPC-H's) read it sequentially.
+	dense    []uint32
 	denseMin int64
-	scratch  tableScratch
+	// sparse is set when the direct index is much larger than the keys:
+	// scattered probe batches then use slots, built on first need.
+	sparse    bool
+	slotsOnce sync.Once
+	scratch   tableScratch
 }
 
 // tableScratch is per-goroutine working memory for inserting and looking
@@ -634,7 +640,7 @@ func (t *keyTable) insertTiny(keys []arrow.Array, rows []int32, ids []uint32) bo
 
 // Len is the number of distinct keys (ids) in the table.
 func (t *keyTable) Len() int {
-	if t.dense != nil {
+	if t.fast {
 		return len(t.fastKey)
 	}
 	return len(t.hashes)
@@ -682,7 +688,7 @@ func (t *keyTable) checkKeys(keys []arrow.Array) error {
 		return fmt.Errorf("%w: hash table has %d key columns, got %d", ErrInternal, len(t.cols), len(keys))
 	}
 	for i, k := range keys {
-		if !arrow.TypeEqual(k.DataType(), t.types[i]) {
+		if !sameType(k.DataType(), t.types[i]) {
 			return fmt.Errorf("%w: hash key %d is %s, table expects %s", ErrInternal, i, k.DataType(), t.types[i])
 		}
 	}
@@ -720,31 +726,23 @@ func (t *keyTable) InsertRows(keys []arrow.Array, rows []int32, ids []uint32) er
 	return nil
 }
 
-// Direct-index limits: a frozen integer table indexes its keys directly
-// when their span (max-min+1) is at most denseSmallSpan, or at most
-// denseDensity times the number of keys, or (for clustered probes over a
-// sparse build) at most denseSparseDensity times the keys and
-// denseSparseBytes of memory. At denseDensity the array costs about what
-// the slot array and key copy of the hash path do.
+// Direct-index limits. A frozen integer table indexes its keys directly
+// when their span (max-min+1) is at most denseSmallSpan or denseDensity
+// times the number of keys: the array then costs about what the slot
+// array and key copy of the hash path do. Up to denseSparseDensity times
+// the keys and denseSparseBytes it is sparse, and each probe batch picks:
+// a batch whose keys are clustered (a fact table read in key order) reads
+// the array nearly sequentially, a scattered one goes to the smaller,
+// cache-resident slots.
 const (
 	denseSmallSpan     = 1 << 16
 	denseDensity       = 8
-	denseSparseDensity = 64
+	denseSparseDensity = 256
 	denseSparseBytes   = 32 << 20
+	// denseClustered: a batch of n keys spanning at most this many times
+	// n values reads at most a few cache lines of the array per key.
+	denseClustered = 16
 )
-
-// denseSpan reports whether n keys over span values are indexed directly.
-func denseSpan(span uint64, n int) bool {
-	switch {
-	case span <= denseSmallSpan:
-		return true
-	case span <= denseDensity*uint64(n):
-		return true
-	case span <= denseSparseDensity*uint64(n) && 4*span <= denseSparseBytes:
-		return true
-	}
-	return false
-}
 
 // InsertFrozen is Insert for a table that takes all its keys in this one
 // call and is only looked up afterwards (a hash join's build side). A
@@ -768,14 +766,18 @@ func (t *keyTable) InsertFrozen(keys []arrow.Array, ids []uint32) error {
 		}
 		lo, hi, found = min(lo, v), max(hi, v), true
 	}
-	if !found || !denseSpan(uint64(hi-lo)+1, n) {
+	span := uint64(hi-lo) + 1
+	switch {
+	case !found || span == 0: // span 0: the whole int64 range
+		return t.Insert(keys, ids)
+	case span <= denseSmallSpan || span <= denseDensity*uint64(n):
+	case span <= denseSparseDensity*uint64(n) && 4*span <= denseSparseBytes:
+		t.sparse = true
+	default:
 		return t.Insert(keys, ids)
 	}
-	dense := make([]int32, uint64(hi-lo)+1)
-	for i := range dense {
-		dense[i] = -1
-	}
-	t.fastKey = make([]int64, 0, min(n, len(dense)))
+	dense := make([]uint32, span)
+	t.fastKey = make([]int64, 0, min(uint64(n), span))
 	ids = ids[:n]
 	for i, v := range vals {
 		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
@@ -787,15 +789,56 @@ func (t *keyTable) InsertFrozen(keys []arrow.Array, ids []uint32) error {
 			continue
 		}
 		d := &dense[v-lo]
-		if *d < 0 {
-			*d = int32(len(t.fastKey))
+		if *d == 0 {
 			t.fastKey = append(t.fastKey, v)
+			*d = uint32(len(t.fastKey))
 		}
-		ids[i] = uint32(*d)
+		ids[i] = *d - 1
 	}
 	t.dense, t.denseMin = dense, lo
 	t.slots, t.hashes = nil, nil
 	return nil
+}
+
+// useDense reports whether a probe batch of keys vals reads the direct
+// index rather than the slots; when it does not, the slots exist.
+func (t *keyTable) useDense(vals []int64) bool {
+	if t.dense == nil {
+		return false
+	}
+	if !t.sparse || len(vals) == 0 {
+		return true
+	}
+	lo, hi := vals[0], vals[0]
+	for _, v := range vals {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	if uint64(hi-lo) <= denseClustered*uint64(len(vals)) {
+		return true
+	}
+	t.slotsOnce.Do(t.buildSlots)
+	return false
+}
+
+// buildSlots builds the slot array of a sparse direct-indexed table.
+func (t *keyTable) buildSlots() {
+	size := 64
+	for size < 2*len(t.fastKey) {
+		size *= 2
+	}
+	slots, mask := make([]uint64, size), uint64(size-1)
+	for id, v := range t.fastKey {
+		if int64(id) == t.nullID {
+			continue
+		}
+		h := mix64(uint64(v))
+		p := h & mask
+		for slots[p] != 0 {
+			p = (p + 1) & mask
+		}
+		slots[p] = h>>32<<32 | uint64(id+1)
+	}
+	t.slots, t.mask = slots, mask
 }
 
 // fastValues returns a single-integer key column widened to int64.
@@ -1065,35 +1108,29 @@ func (t *keyTable) LookupRows(alloc memory.Allocator, keys []arrow.Array, rows [
 // integer key column.
 func (t *keyTable) lookupFast(arr arrow.Array, rows []int32, ids []int32, s *tableScratch) {
 	bm, off := validityOf(arr)
+	var vals []int64
 	if rows != nil && !t.fast32 {
-		// Read the listed rows in place instead of widening all of them.
-		vals := fixedValues[int64](arr)
-		for _, i := range rows {
-			if bm != nil && !bitutil.BitIsSet(bm, off+int(i)) {
-				ids[i] = int32(t.nullID)
-				continue
-			}
-			ids[i] = t.lookupOne(vals[i])
-		}
-		return
+		vals = fixedValues[int64](arr) // read the listed rows in place
+	} else {
+		vals = t.fastValues(arr, s)
 	}
-	vals := t.fastValues(arr, s)
 	if rows != nil {
+		dense := t.useDense(vals)
 		for _, i := range rows {
 			if bm != nil && !bitutil.BitIsSet(bm, off+int(i)) {
 				ids[i] = int32(t.nullID)
 				continue
 			}
-			ids[i] = t.lookupOne(vals[i])
+			ids[i] = t.lookupOne(vals[i], dense)
 		}
 		return
 	}
-	if dense := t.dense; dense != nil {
-		lo := t.denseMin
+	if t.useDense(vals) {
+		dense, lo := t.dense, t.denseMin
 		for i, v := range vals {
 			id := int32(-1)
 			if d := uint64(v - lo); d < uint64(len(dense)) {
-				id = dense[d]
+				id = int32(dense[d]) - 1
 			}
 			if bm != nil && !bitutil.BitIsSet(bm, off+i) {
 				id = int32(t.nullID)
@@ -1126,11 +1163,12 @@ func (t *keyTable) lookupFast(arr arrow.Array, rows []int32, ids []int32, s *tab
 	}
 }
 
-// lookupOne is the id of the non-NULL key v in a fast table, -1 if absent.
-func (t *keyTable) lookupOne(v int64) int32 {
-	if t.dense != nil {
+// lookupOne is the id of the non-NULL key v in a fast table, -1 if absent,
+// read from the direct index when dense is set.
+func (t *keyTable) lookupOne(v int64, dense bool) int32 {
+	if dense {
 		if d := uint64(v - t.denseMin); d < uint64(len(t.dense)) {
-			return t.dense[d]
+			return int32(t.dense[d]) - 1
 		}
 		return -1
 	}

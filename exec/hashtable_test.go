@@ -288,14 +288,15 @@ func TestKeyTableFrozenAgainstMap(t *testing.T) {
 	cases := []struct {
 		dt     arrow.DataType
 		domain int
-		dense  bool
+		layout string // direct, both (direct index and slots) or slots
 	}{
-		{arrow.PrimitiveTypes.Int32, 3, true},
-		{arrow.PrimitiveTypes.Int32, 5000, true},
-		{arrow.PrimitiveTypes.Int32, 1 << 30, false},
-		{arrow.FixedWidthTypes.Date32, 5000, true},
-		{arrow.PrimitiveTypes.Int64, 50, false}, // values are v*1e12: a wide span
-		{arrow.BinaryTypes.String, 50, false},
+		{arrow.PrimitiveTypes.Int32, 3, "direct"},
+		{arrow.PrimitiveTypes.Int32, 5000, "direct"},
+		{arrow.PrimitiveTypes.Int32, 200000, "both"},
+		{arrow.PrimitiveTypes.Int32, 1 << 30, "slots"},
+		{arrow.FixedWidthTypes.Date32, 5000, "direct"},
+		{arrow.PrimitiveTypes.Int64, 50, "slots"}, // values are v*1e12: a wide span
+		{arrow.BinaryTypes.String, 50, "slots"},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s/domain=%d", tc.dt, tc.domain), func(t *testing.T) {
@@ -312,8 +313,15 @@ func TestKeyTableFrozenAgainstMap(t *testing.T) {
 			if err := tab.InsertFrozen([]arrow.Array{build}, ids); err != nil {
 				t.Fatal(err)
 			}
-			if got := tab.dense != nil; got != tc.dense {
-				t.Fatalf("direct index used: %v, want %v", got, tc.dense)
+			layout := "slots"
+			if tab.dense != nil {
+				layout = "direct"
+				if tab.sparse {
+					layout = "both"
+				}
+			}
+			if layout != tc.layout {
+				t.Fatalf("layout %s, want %s", layout, tc.layout)
 			}
 			want := map[string]uint32{}
 			for i := 0; i < build.Len(); i++ {
@@ -330,8 +338,7 @@ func TestKeyTableFrozenAgainstMap(t *testing.T) {
 			if tab.Len() != len(want) {
 				t.Fatalf("table has %d keys, want %d", tab.Len(), len(want))
 			}
-			probe := randomKeyColumn(mem, tc.dt, 3000, tc.domain*2, rng)
-			defer probe.Release()
+			var probe arrow.Array
 			check := func(found []int32, rows []int32) {
 				t.Helper()
 				listed := make([]bool, len(found))
@@ -351,23 +358,37 @@ func TestKeyTableFrozenAgainstMap(t *testing.T) {
 					}
 				}
 			}
-			var s tableScratch
-			found := make([]int32, probe.Len())
-			if err := tab.Lookup([]arrow.Array{probe}, found, &s); err != nil {
-				t.Fatal(err)
-			}
-			check(found, nil)
-			var rows []int32
-			for i := 0; i < probe.Len(); i++ {
-				found[i] = -7
-				if rng.Intn(3) == 0 {
-					rows = append(rows, int32(i))
+			// A scattered probe, and (for integers) one in key order, which
+			// the "both" layout answers from its direct index.
+			probes := []arrow.Array{randomKeyColumn(mem, tc.dt, 3000, tc.domain*2, rng)}
+			if tc.dt.ID() == arrow.INT32 {
+				b := array.NewInt32Builder(mem)
+				for v := -tc.domain / 2; v < tc.domain/2 && b.Len() < 3000; v += 3 {
+					b.Append(int32(v))
 				}
+				probes = append(probes, b.NewArray())
+				b.Release()
 			}
-			if err := tab.LookupRows(mem, []arrow.Array{probe}, rows, found, &s); err != nil {
-				t.Fatal(err)
+			for _, probe = range probes {
+				var s tableScratch
+				found := make([]int32, probe.Len())
+				if err := tab.Lookup([]arrow.Array{probe}, found, &s); err != nil {
+					t.Fatal(err)
+				}
+				check(found, nil)
+				var rows []int32
+				for i := 0; i < probe.Len(); i++ {
+					found[i] = -7
+					if rng.Intn(3) == 0 {
+						rows = append(rows, int32(i))
+					}
+				}
+				if err := tab.LookupRows(mem, []arrow.Array{probe}, rows, found, &s); err != nil {
+					t.Fatal(err)
+				}
+				check(found, rows)
+				probe.Release()
 			}
-			check(found, rows)
 		})
 	}
 }

@@ -128,7 +128,7 @@ func (p *projectOp) project(rec arrow.Record) (arrow.Record, error) {
 			return nil, fmt.Errorf("project %s: %w", p.schema.Field(i).Name, err)
 		}
 		cols[i] = col
-		if int64(col.Len()) != n || !arrow.TypeEqual(col.DataType(), p.schema.Field(i).Type) {
+		if int64(col.Len()) != n || !sameType(col.DataType(), p.schema.Field(i).Type) {
 			return nil, fmt.Errorf("%w: project %s: expression %s returned %d rows of %s for a batch of %d rows of %s",
 				ErrInternal, p.schema.Field(i).Name, e, col.Len(), col.DataType(), n, p.schema.Field(i).Type)
 		}

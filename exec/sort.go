@@ -73,7 +73,7 @@ func evalSortKeys(ctx *Context, keys []SortKey, batch arrow.Record) (arrs []arro
 			return nil, 0, fmt.Errorf("sort key %s: %w", k.Expr, err)
 		}
 		arrs[i] = a
-		if !arrow.TypeEqual(a.DataType(), k.Expr.DataType()) || int64(a.Len()) != batch.NumRows() {
+		if !sameType(a.DataType(), k.Expr.DataType()) || int64(a.Len()) != batch.NumRows() {
 			releaseArrays(arrs)
 			return nil, 0, fmt.Errorf("%w: sort key %s returned %d rows of %s for %d rows of %s", ErrInternal, k.Expr, a.Len(), a.DataType(), batch.NumRows(), k.Expr.DataType())
 		}
