@@ -3,6 +3,7 @@ package exec
 import (
 	"cmp"
 	"fmt"
+	"math"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -88,7 +89,16 @@ func compareOperands(mem memory.Allocator, op BinaryOp, lo, ro operand, n int) *
 	case arrow.DECIMAL128:
 		l, r := values[num](lo.arr), values[num](ro.arr)
 		if lo.arr.DataType().(*arrow.Decimal128Type).Precision <= 18 {
-			// Values fit in int64: compare the low words.
+			// Values fit in int64: compare the low words, in place when
+			// one side is a constant.
+			switch {
+			case ro.bcast && !lo.bcast:
+				compareLowWordsConst(op, l, int64(r[0].LowBits()), out, n)
+				return buf
+			case lo.bcast && !ro.bcast:
+				compareLowWordsConst(op.flip(), r, int64(l[0].LowBits()), out, n)
+				return buf
+			}
 			lw, lbuf := lowWords(mem, l, lo.bcast, n)
 			rw, rbuf := lowWords(mem, r, ro.bcast, n)
 			compareOrdered(op, lw, rw, lo.bcast, ro.bcast, out, n)
@@ -121,6 +131,47 @@ func lowWords(mem memory.Allocator, v []num, bcast bool, n int) ([]int64, *memor
 		out[i] = int64(x.LowBits())
 	}
 	return out, buf
+}
+
+// compareLowWordsConst compares the first n decimals of v, known to fit
+// in int64, with the constant c. Every operator becomes lo <= x <= hi (or
+// its negation), tested with one unsigned comparison per row.
+func compareLowWordsConst(op BinaryOp, v []num, c int64, out []byte, n int) {
+	lo, hi, neg := int64(math.MinInt64), int64(math.MaxInt64), false
+	switch op {
+	case OpEq:
+		lo, hi = c, c
+	case OpNotEq:
+		lo, hi, neg = c, c, true
+	case OpLt:
+		if c == math.MinInt64 {
+			fillBits(out, n, false)
+			return
+		}
+		hi = c - 1
+	case OpLtEq:
+		hi = c
+	case OpGt:
+		if c == math.MaxInt64 {
+			fillBits(out, n, false)
+			return
+		}
+		lo = c + 1
+	case OpGtEq:
+		lo = c
+	}
+	width := uint64(hi - lo)
+	flip := b2u8(neg) * 0xff
+	in := func(x num) uint8 { return b2u8(uint64(int64(x.LowBits())-lo) <= width) }
+	v = v[:n]
+	full := n &^ 7
+	for i := 0; i < full; i += 8 {
+		w := v[i : i+8 : i+8]
+		out[i>>3] = (in(w[0]) | in(w[1])<<1 | in(w[2])<<2 | in(w[3])<<3 | in(w[4])<<4 | in(w[5])<<5 | in(w[6])<<6 | in(w[7])<<7) ^ flip
+	}
+	for i := full; i < n; i++ {
+		out[i>>3] |= (in(v[i]) ^ b2u8(neg)) << (i & 7)
+	}
 }
 
 // compareOrdered is the typed loop for numbers, dates and timestamps.

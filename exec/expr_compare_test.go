@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/decimal128"
 	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/apache/arrow/go/v15/arrow/scalar"
 
 	"github.com/dataflow-go/dataflow/exec"
 	"github.com/dataflow-go/dataflow/exec/exectest"
@@ -144,6 +145,38 @@ func TestCompareAcrossTypesProperty(t *testing.T) {
 				}
 				if got[i] != want {
 					t.Fatalf("%s %s %s row %d (%v, %v): got %s want %s", t1, op, t2, i, av[i], bv[i], got[i], want)
+				}
+			}
+		}
+		// The same column against a constant, on either side: narrow
+		// decimals compare in place against the constant's low word.
+		if bv[0] != nil {
+			k := exec.NewLiteral(scalar.NewDecimal128Scalar(decimal128.FromBigInt(bv[0]), t2))
+			y := new(big.Rat).SetFrac(bv[0], pow10(s2))
+			for _, constLeft := range []bool{false, true} {
+				e := must(exec.NewBinary(op, exec.NewColumn(0, "a", t1), k))
+				if constLeft {
+					e = must(exec.NewBinary(op, k, exec.NewColumn(0, "a", t1)))
+				}
+				got, err := evalRecord(exec.NewContext(nil, mem), rec, e)
+				if err != nil {
+					if !overflowMsg(err) {
+						t.Fatalf("%s %s const %s: %v", t1, op, t2, err)
+					}
+					continue
+				}
+				for i := 0; i < n; i++ {
+					want := "NULL"
+					if av[i] != nil {
+						c := new(big.Rat).SetFrac(av[i], pow10(s1)).Cmp(y)
+						if constLeft {
+							c = -c
+						}
+						want = strconv.FormatBool(holdsRef(op, c))
+					}
+					if got[i] != want {
+						t.Fatalf("%s %s const %s (const on the left: %v) row %d (%v, %v): got %s want %s", t1, op, t2, constLeft, i, av[i], bv[0], got[i], want)
+					}
 				}
 			}
 		}
