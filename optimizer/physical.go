@@ -2,6 +2,7 @@ package optimizer
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/scalar"
@@ -541,6 +542,11 @@ func (b *physicalBuilder) swappedSemiJoin(n *plan.Join, typ exec.JoinType, lkeys
 			return nil, err
 		}
 	}
+	if lplan, rplan := equiKeysOf(n); len(lplan) == len(lkeys) {
+		if scan, probeKeys, residual, ok := filteredScanUnder(n.Right, rplan, residual); ok {
+			return b.swappedFilteredSemiJoin(n, typ, scan, lplan, probeKeys, residual)
+		}
+	}
 	build, err := b.single(n.Left)
 	if err != nil {
 		return nil, err
@@ -557,6 +563,121 @@ func (b *physicalBuilder) swappedSemiJoin(n *plan.Join, typ exec.JoinType, lkeys
 	}
 	return each(probe, func(op exec.Operator) (exec.Operator, error) {
 		return exec.NewHashJoinProbe(bridge, op, rkeys, typ, res)
+	})
+}
+
+// equiKeysOf returns the two sides of join n's equality keys, in the order
+// join() compiles them.
+func equiKeysOf(n *plan.Join) (lplan, rplan []plan.Expr) {
+	if n.On == nil {
+		return nil, nil
+	}
+	ls, rs := n.Left.Schema(), n.Right.Schema()
+	for _, c := range Conjuncts(n.On) {
+		if l, r, ok := equiKey(c, ls, rs); ok {
+			lplan, rplan = append(lplan, l), append(rplan, r)
+		}
+	}
+	return lplan, rplan
+}
+
+// filteredScanUnder reports whether n is a filtered scan under projections
+// that only pick or rename columns (what a decorrelated EXISTS leaves on
+// its subquery side), and rewrites keys (over n) and the columns of n in
+// residual to the scan's own columns.
+func filteredScanUnder(n plan.Node, keys, residual []plan.Expr) (*plan.Scan, []plan.Expr, []plan.Expr, bool) {
+	keys, residual = slices.Clone(keys), slices.Clone(residual)
+	for {
+		switch x := n.(type) {
+		case *plan.Scan:
+			return x, keys, residual, len(x.Filters) > 0
+		case *plan.Project:
+			for _, e := range x.Exprs {
+				if _, ok := plan.Unalias(e).(plan.Column); !ok {
+					return nil, nil, nil, false
+				}
+			}
+			schema := x.Schema()
+			for i, k := range keys {
+				var ok bool
+				if keys[i], ok = substitute(k, schema, x.Exprs); !ok {
+					return nil, nil, nil, false
+				}
+			}
+			for i, r := range residual {
+				// Only the columns of n are rewritten; the preserved side's
+				// stay as they are.
+				out, err := plan.Transform(r, func(e plan.Expr) (plan.Expr, error) {
+					c, ok := e.(plan.Column)
+					if !ok {
+						return e, nil
+					}
+					if j, err := schema.Resolve(c.Relation, c.Name); err == nil {
+						return plan.Unalias(x.Exprs[j]), nil
+					}
+					return e, nil
+				})
+				if err != nil {
+					return nil, nil, nil, false
+				}
+				residual[i] = out
+			}
+			n = x.Input
+		default:
+			return nil, nil, nil, false
+		}
+	}
+}
+
+// swappedFilteredSemiJoin is swappedSemiJoin when the probe side is a
+// filtered scan (see filteredScanUnder): the probes read the scan's
+// streams and apply its filter themselves, so rows that fail it are never
+// copied out (TPC-H Q4 copied 3.8M lineitem rows to probe 57K orders).
+// lplan are the build keys over n.Left; probeKeys and residual are over
+// the scan's columns.
+func (b *physicalBuilder) swappedFilteredSemiJoin(n *plan.Join, typ exec.JoinType, scan *plan.Scan, lplan, probeKeys, residual []plan.Expr) (streams, error) {
+	ss, ls := scan.Schema(), n.Left.Schema()
+	lkeys := make([]exec.Expr, len(probeKeys))
+	rkeys := make([]exec.Expr, len(probeKeys))
+	for i := range probeKeys {
+		le, re, err := compileKeyPair(lplan[i], probeKeys[i], ls, ss)
+		if err != nil {
+			return nil, err
+		}
+		lkeys[i], rkeys[i] = le, re
+	}
+	pred, err := plan.Compile(Conjoin(scan.Filters), ss)
+	if err != nil {
+		return nil, err
+	}
+	var res exec.Expr
+	if len(residual) > 0 {
+		both := append(append(plan.Schema{}, ss...), ls...)
+		if res, err = plan.Compile(Conjoin(residual), both); err != nil {
+			return nil, err
+		}
+	}
+	build, err := b.single(n.Left)
+	if err != nil {
+		return nil, err
+	}
+	probes, err := b.scanStreams(scan)
+	if err != nil {
+		build.Close()
+		return nil, err
+	}
+	if b.wrap != nil {
+		for i, op := range probes {
+			probes[i] = b.wrap(scan, op)
+		}
+	}
+	bridge, err := exec.NewHashJoinBridge(build, lkeys)
+	if err != nil {
+		closeAll(probes, streams{build})
+		return nil, err
+	}
+	return each(probes, func(op exec.Operator) (exec.Operator, error) {
+		return exec.NewFilteredHashJoinProbe(bridge, op, pred, rkeys, typ, res)
 	})
 }
 
