@@ -408,6 +408,15 @@ func columnStats(n plan.Node, i int) colStats {
 				cs.ndv = float64(d)
 			}
 		}
+		if cs.ndv <= 0 && cs.typ.ID() == arrow.STRING {
+			// Text has no range to bound its distinct values by: ask the
+			// table to estimate them from a sample.
+			if de, ok := n.Source.(store.DistinctEstimator); ok {
+				if d, ok := de.EstimateDistinct(col); ok && d > 0 {
+					cs.ndv = float64(d)
+				}
+			}
+		}
 		return cs
 	case *plan.Filter, *plan.Sort, *plan.Limit, *plan.Distinct:
 		return columnStats(n.Children()[0], i)

@@ -32,9 +32,11 @@ type MemTable struct {
 	rows      int64
 	bytes     int64
 	closed    bool
+	distinct  distinctCache
 }
 
 var _ Table = (*MemTable)(nil)
+var _ DistinctEstimator = (*MemTable)(nil)
 var _ io.Closer = (*MemTable)(nil)
 
 // NewMemTable returns a table over records, which must all have schema. It
@@ -278,4 +280,10 @@ func (r *memReader) Close() error {
 	}
 	r.pos = len(r.recs)
 	return nil
+}
+
+// EstimateDistinct implements DistinctEstimator from a sample of the
+// table's chunks. The estimate describes the table when first asked.
+func (t *MemTable) EstimateDistinct(col int) (int64, bool) {
+	return t.distinct.get(col, func() (int64, bool) { return sampleDistinct(t, col, t.NumRows()) })
 }

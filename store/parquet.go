@@ -62,9 +62,11 @@ type ParquetTable struct {
 
 	rowGroupsRead   atomic.Int64
 	rowGroupsPruned atomic.Int64
+	distinct        distinctCache
 }
 
 var _ Table = (*ParquetTable)(nil)
+var _ DistinctEstimator = (*ParquetTable)(nil)
 
 type parquetFile struct {
 	path   string
@@ -642,4 +644,10 @@ func (r *parquetReader) Close() error {
 		return err
 	}
 	return nil
+}
+
+// EstimateDistinct implements DistinctEstimator from a sample of the
+// table's row groups.
+func (t *ParquetTable) EstimateDistinct(col int) (int64, bool) {
+	return t.distinct.get(col, func() (int64, bool) { return sampleDistinct(t, col, t.stats.Rows) })
 }
