@@ -626,8 +626,12 @@ func (p *hashJoinProbe) startBatch(rec arrow.Record) error {
 	p.probe = rec
 	p.row, p.chain, p.taken, p.candDone, p.tailDone = 0, -2, 0, false, false
 	p.ids = growTo(p.ids[:0], n)
-	p.matches = growTo(p.matches[:0], n)
-	p.unknown = growTo(p.unknown[:0], n)
+	if p.typ.countsMatches() {
+		p.matches = growTo(p.matches[:0], n)
+	}
+	if p.typ == JoinMark {
+		p.unknown = growTo(p.unknown[:0], n)
+	}
 	b := p.bridge
 	if len(p.keys) == 0 {
 		for i := range p.ids {
@@ -656,6 +660,14 @@ func (p *hashJoinProbe) startBatch(rec arrow.Record) error {
 		return err
 	}
 	nulls := keyNulls(keys, n)
+	if p.typ != JoinMark {
+		for i, null := range nulls {
+			if null {
+				p.ids[i] = -1
+			}
+		}
+		return nil
+	}
 	buildRows := b.build.NumRows() > 0
 	for i := range p.ids {
 		if nulls != nil && nulls[i] {
@@ -696,6 +708,17 @@ func (p *hashJoinProbe) filteredLookup(rec arrow.Record, keys []arrow.Array) err
 // step returns the next output of the current batch, or nil when the
 // batch is finished.
 func (p *hashJoinProbe) step() (arrow.Record, error) {
+	if !p.candDone && p.residual == nil && p.rowCap == 1 {
+		// A semi, anti or mark join without a residual only asks whether
+		// a row's key has build rows: no pairs to form.
+		b := p.bridge
+		for i, id := range p.ids {
+			if id >= 0 && b.start[id+1] > b.start[id] {
+				p.matches[i] = 1
+			}
+		}
+		p.candDone = true
+	}
 	for !p.candDone {
 		p.nextCandidates()
 		if len(p.candL) == 0 {
@@ -806,7 +829,9 @@ func (p *hashJoinProbe) applyResidual() error {
 	k := 0
 	for i := range p.candL {
 		if mask.IsNull(i) {
-			p.unknown[p.candL[i]] = true
+			if p.typ == JoinMark {
+				p.unknown[p.candL[i]] = true
+			}
 			continue
 		}
 		if mask.Value(i) {
@@ -824,14 +849,17 @@ func (p *hashJoinProbe) processCandidates() (arrow.Record, error) {
 			return nil, err
 		}
 	}
-	track := p.typ.emitsBuildRows()
-	for k, l := range p.candL {
-		p.matches[l]++
-		if p.typ == JoinSingle && p.matches[l] > 1 {
-			return nil, fmt.Errorf("%w: %s", ErrExec, errSubqueryRows)
+	if p.typ.countsMatches() {
+		for _, l := range p.candL {
+			p.matches[l]++
+			if p.typ == JoinSingle && p.matches[l] > 1 {
+				return nil, fmt.Errorf("%w: %s", ErrExec, errSubqueryRows)
+			}
 		}
-		if track {
-			p.bridge.markMatched(p.candR[k])
+	}
+	if p.typ.emitsBuildRows() {
+		for _, r := range p.candR {
+			p.bridge.markMatched(r)
 		}
 	}
 	switch p.typ {
@@ -889,6 +917,17 @@ func (p *hashJoinProbe) tail() (arrow.Record, error) {
 		ri[i] = -1
 	}
 	return p.gather(p.schema, li, ri, true)
+}
+
+// countsMatches reports whether the join's output depends on how many
+// build rows each probe row matched (its unmatched rows, or whether it
+// matched at all), kept in hashJoinProbe.matches.
+func (t JoinType) countsMatches() bool {
+	switch t {
+	case JoinSemi, JoinAnti, JoinMark, JoinLeft, JoinFull, JoinSingle:
+		return true
+	}
+	return false
 }
 
 // emitsBuildRows reports whether the join emits build rows after every
