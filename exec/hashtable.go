@@ -462,7 +462,7 @@ type keyTable struct {
 	// of a frozen single-integer table (see buildFilter).
 	filter      []uint64
 	filterShift uint
-	scratch   tableScratch
+	scratch     tableScratch
 }
 
 // tableScratch is per-goroutine working memory for inserting and looking
@@ -717,8 +717,14 @@ func (t *keyTable) InsertRows(keys []arrow.Array, rows []int32, ids []uint32) er
 	if len(t.hashes)+n > math.MaxUint32-1 {
 		return fmt.Errorf("%w: hash table exceeds %d keys", ErrExec, uint32(math.MaxUint32-1))
 	}
-	t.reserve(n)
 	ids = ids[:n]
+	if t.dense != nil {
+		if t.insertDense(keys[0], rows, ids) {
+			return nil
+		}
+		t.leaveDense()
+	}
+	t.reserve(n)
 	if t.fast {
 		t.insertFast(keys[0], rows, ids)
 		return nil
@@ -873,6 +879,90 @@ func (t *keyTable) buildFilter() {
 
 // bitsLen is the number of bits needed for indexes below n, a power of two.
 func bitsLen(n uint64) int { return bits.TrailingZeros64(n) }
+
+// denseGroupSpan bounds the direct index of a growing table (presetDense):
+// 64 MiB of ids.
+const denseGroupSpan = 1 << 24
+
+// presetDense makes a new single-integer table index keys in [lo, hi]
+// directly while it grows (a hash aggregate whose group key's range the
+// table statistics know): a new key takes the next id, a known one is a
+// single load, and there is nothing to rehash as the table grows. The
+// first key outside the range turns the table back into a hash table
+// (leaveDense).
+func (t *keyTable) presetDense(lo, hi int64) {
+	span := uint64(hi-lo) + 1
+	if !t.fast || len(t.hashes) != 0 || hi < lo || span == 0 || span > denseGroupSpan {
+		return
+	}
+	t.dense, t.denseMin = make([]uint32, span), lo
+}
+
+// insertDense is insertFast through the direct index. It reports false,
+// inserting nothing, when a listed key falls outside the index.
+func (t *keyTable) insertDense(arr arrow.Array, rows []int32, ids []uint32) bool {
+	vals := t.fastValues(arr, &t.scratch)
+	bm, off := validityOf(arr)
+	dense, lo := t.dense, t.denseMin
+	span := uint64(len(dense))
+	outside := false
+	if rows == nil {
+		for i, v := range vals {
+			if uint64(v-lo) >= span && (bm == nil || bitutil.BitIsSet(bm, off+i)) {
+				outside = true
+				break
+			}
+		}
+	} else {
+		for _, i := range rows {
+			if uint64(vals[i]-lo) >= span && (bm == nil || bitutil.BitIsSet(bm, off+int(i))) {
+				outside = true
+				break
+			}
+		}
+	}
+	if outside {
+		return false
+	}
+	for k := range len(vals) {
+		i := k
+		if rows != nil {
+			if k >= len(rows) {
+				break
+			}
+			i = int(rows[k])
+		}
+		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+			if t.nullID < 0 {
+				t.nullID = int64(len(t.hashes))
+				t.hashes = append(t.hashes, hashNullValue)
+				t.fastKey = append(t.fastKey, 0)
+			}
+			ids[i] = uint32(t.nullID)
+			continue
+		}
+		v := vals[i]
+		d := &dense[v-lo]
+		if *d == 0 {
+			t.fastKey = append(t.fastKey, v)
+			t.hashes = append(t.hashes, mix64(uint64(v)))
+			*d = uint32(len(t.fastKey))
+		}
+		ids[i] = *d - 1
+	}
+	return true
+}
+
+// leaveDense drops a growing table's direct index and builds its slots
+// from the keys so far.
+func (t *keyTable) leaveDense() {
+	t.dense = nil
+	size := 64
+	for size < 2*len(t.hashes) {
+		size *= 2
+	}
+	t.resize(size)
+}
 
 // fastValues returns a single-integer key column widened to int64.
 func (t *keyTable) fastValues(arr arrow.Array, s *tableScratch) []int64 {

@@ -69,95 +69,123 @@ func TestKeyTableAgainstMap(t *testing.T) {
 		{arrow.FixedWidthTypes.Boolean, arrow.PrimitiveTypes.Int32},
 		{arrow.BinaryTypes.String, arrow.BinaryTypes.String, arrow.PrimitiveTypes.Int64},
 	}
+	// preset: "" hashes from the start; "all" indexes directly with a
+	// range holding every key; "part" with one that some later key falls
+	// outside of, which turns the table back into a hash table midway.
 	for _, types := range typeSets {
 		for _, domain := range []int{3, 50, 5000} {
-			t.Run(fmt.Sprintf("%v/domain=%d", types, domain), func(t *testing.T) {
-				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-				defer mem.AssertSize(t, 0)
-				rng := rand.New(rand.NewSource(int64(domain)))
-				tab, err := newKeyTable(types)
-				if err != nil {
-					t.Fatal(err)
+			for _, preset := range []string{"", "all", "part"} {
+				if preset != "" && (len(types) != 1 || (types[0].ID() != arrow.INT32 && types[0].ID() != arrow.DATE32)) {
+					continue
 				}
-				want := map[string]uint32{}
-				for batch := 0; batch < 6; batch++ {
-					n := rng.Intn(3000)
-					cols := make([]arrow.Array, len(types))
-					for c, dt := range types {
-						cols[c] = randomKeyColumn(mem, dt, n, domain, rng)
-					}
-					// Exercise array offsets: slice off the first row.
-					if n > 1 {
-						for c := range cols {
-							s := array.NewSlice(cols[c], 1, int64(n))
-							cols[c].Release()
-							cols[c] = s
-						}
-						n--
-					}
-					ids := make([]uint32, n)
-					if err := tab.Insert(cols, ids); err != nil {
-						t.Fatal(err)
-					}
-					for i := 0; i < n; i++ {
-						k := rowKey(cols, i)
-						id, ok := want[k]
-						if !ok {
-							id = uint32(len(want))
-							want[k] = id
-						}
-						if ids[i] != id {
-							t.Fatalf("batch %d row %d key %s: id %d, want %d", batch, i, k, ids[i], id)
-						}
-					}
-					found := make([]int32, n)
-					var s tableScratch
-					if err := tab.Lookup(cols, found, &s); err != nil {
-						t.Fatal(err)
-					}
-					for i := 0; i < n; i++ {
-						if found[i] != int32(ids[i]) {
-							t.Fatalf("lookup row %d: %d, want %d", i, found[i], ids[i])
-						}
-					}
-					for _, c := range cols {
-						c.Release()
-					}
+				name := fmt.Sprintf("%v/domain=%d", types, domain)
+				if preset != "" {
+					name += "/preset=" + preset
 				}
-				if tab.Len() != len(want) {
-					t.Fatalf("table has %d keys, want %d", tab.Len(), len(want))
-				}
-				keys, err := tab.KeyArrays(mem)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for k, id := range want {
-					if got := rowKey(keys, int(id)); got != k {
-						t.Fatalf("id %d holds %s, want %s", id, got, k)
-					}
-				}
-				// Keys outside the domain are not found.
-				miss := make([]arrow.Array, len(types))
-				for c, dt := range types {
-					miss[c] = randomKeyColumn(mem, dt, 200, domain*1000, rng)
-				}
-				found := make([]int32, 200)
-				var s tableScratch
-				if err := tab.Lookup(miss, found, &s); err != nil {
-					t.Fatal(err)
-				}
-				for i := range found {
-					id, ok := want[rowKey(miss, i)]
-					if (found[i] >= 0) != ok || (ok && uint32(found[i]) != id) {
-						t.Fatalf("lookup of %s: %d, want %d (present %v)", rowKey(miss, i), found[i], id, ok)
-					}
-				}
-				for _, a := range append(keys, miss...) {
-					a.Release()
-				}
-			})
+				testKeyTableAgainstMap(t, name, types, domain, preset)
+			}
 		}
 	}
+}
+
+func testKeyTableAgainstMap(t *testing.T, name string, types []arrow.DataType, domain int, preset string) {
+	t.Run(name, func(t *testing.T) {
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		defer mem.AssertSize(t, 0)
+		rng := rand.New(rand.NewSource(int64(domain)))
+		tab, err := newKeyTable(types)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch preset {
+		case "all":
+			tab.presetDense(int64(-domain/2), int64(domain/2))
+		case "part":
+			tab.presetDense(int64(-domain/2), 0)
+		}
+		if preset != "" && tab.dense == nil {
+			t.Fatal("presetDense did not take")
+		}
+		want := map[string]uint32{}
+		for batch := 0; batch < 6; batch++ {
+			n := rng.Intn(3000)
+			cols := make([]arrow.Array, len(types))
+			for c, dt := range types {
+				cols[c] = randomKeyColumn(mem, dt, n, domain, rng)
+			}
+			// Exercise array offsets: slice off the first row.
+			if n > 1 {
+				for c := range cols {
+					s := array.NewSlice(cols[c], 1, int64(n))
+					cols[c].Release()
+					cols[c] = s
+				}
+				n--
+			}
+			ids := make([]uint32, n)
+			if err := tab.Insert(cols, ids); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < n; i++ {
+				k := rowKey(cols, i)
+				id, ok := want[k]
+				if !ok {
+					id = uint32(len(want))
+					want[k] = id
+				}
+				if ids[i] != id {
+					t.Fatalf("batch %d row %d key %s: id %d, want %d", batch, i, k, ids[i], id)
+				}
+			}
+			found := make([]int32, n)
+			var s tableScratch
+			if err := tab.Lookup(cols, found, &s); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < n; i++ {
+				if found[i] != int32(ids[i]) {
+					t.Fatalf("lookup row %d: %d, want %d", i, found[i], ids[i])
+				}
+			}
+			for _, c := range cols {
+				c.Release()
+			}
+		}
+		if tab.Len() != len(want) {
+			t.Fatalf("table has %d keys, want %d", tab.Len(), len(want))
+		}
+		if (preset == "all") != (tab.dense != nil) {
+			t.Fatalf("preset %q: direct index kept: %v", preset, tab.dense != nil)
+		}
+		keys, err := tab.KeyArrays(mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, id := range want {
+			if got := rowKey(keys, int(id)); got != k {
+				t.Fatalf("id %d holds %s, want %s", id, got, k)
+			}
+		}
+		// Keys outside the domain are not found.
+		miss := make([]arrow.Array, len(types))
+		for c, dt := range types {
+			miss[c] = randomKeyColumn(mem, dt, 200, domain*1000, rng)
+		}
+		found := make([]int32, 200)
+		var s tableScratch
+		if err := tab.Lookup(miss, found, &s); err != nil {
+			t.Fatal(err)
+		}
+		for i := range found {
+			id, ok := want[rowKey(miss, i)]
+			if (found[i] >= 0) != ok || (ok && uint32(found[i]) != id) {
+				t.Fatalf("lookup of %s: %d, want %d (present %v)", rowKey(miss, i), found[i], id, ok)
+			}
+		}
+		for _, a := range append(keys, miss...) {
+			a.Release()
+		}
+	})
 }
 
 func TestKeyTableRejectsUnsupportedType(t *testing.T) {

@@ -333,6 +333,12 @@ func (b *physicalBuilder) aggregate(n *plan.Aggregate) (streams, error) {
 			splittable = false
 		}
 	}
+	newAgg := exec.NewHashAggregate
+	if r, ok := directGroupRange(n); ok {
+		newAgg = func(child exec.Operator, groups []exec.Expr, names []string, aggs []exec.Aggregate, mode exec.AggMode) (exec.Operator, error) {
+			return exec.NewHashAggregateInRange(child, groups, names, aggs, mode, r)
+		}
+	}
 	s, err := b.build(n.Input)
 	if err != nil {
 		return nil, err
@@ -343,11 +349,11 @@ func (b *physicalBuilder) aggregate(n *plan.Aggregate) (streams, error) {
 			closeAll(s)
 			return nil, err
 		}
-		op, err := exec.NewHashAggregate(child, groups, names, aggs, exec.AggSingle)
+		op, err := newAgg(child, groups, names, aggs, exec.AggSingle)
 		return one(op, err, child)
 	}
 	partials, err := each(s, func(op exec.Operator) (exec.Operator, error) {
-		return exec.NewHashAggregate(op, groups, names, aggs, exec.AggPartial)
+		return newAgg(op, groups, names, aggs, exec.AggPartial)
 	})
 	if err != nil {
 		return nil, err
@@ -357,8 +363,35 @@ func (b *physicalBuilder) aggregate(n *plan.Aggregate) (streams, error) {
 		closeAll(partials)
 		return nil, err
 	}
-	op, err := exec.NewHashAggregate(g, groups, names, aggs, exec.AggFinal)
+	op, err := newAgg(g, groups, names, aggs, exec.AggFinal)
 	return one(op, err, g)
+}
+
+// Direct group indexing (exec.NewHashAggregateInRange) is used for one
+// integer group key whose statistics range spans at most directGroupSpan
+// values and at most directGroupDensity times the estimated input rows
+// (or directGroupSmall values whatever the input).
+const (
+	directGroupSpan    = 1 << 24
+	directGroupDensity = 16
+	directGroupSmall   = 1 << 16
+)
+
+// directGroupRange returns the key range to index aggregate n's groups
+// by, when it has one integer group key with a narrow enough range.
+func directGroupRange(n *plan.Aggregate) (exec.KeyRange, bool) {
+	if len(n.Groups) != 1 {
+		return exec.KeyRange{}, false
+	}
+	r, ok := groupKeyRange(n.Groups[0], n.Input)
+	if !ok {
+		return r, false
+	}
+	span := float64(r.Max) - float64(r.Min) + 1
+	if span > directGroupSpan || (span > directGroupSmall && span > directGroupDensity*EstimateRows(n.Input)) {
+		return r, false
+	}
+	return r, true
 }
 
 func (b *physicalBuilder) join(n *plan.Join) (streams, error) {

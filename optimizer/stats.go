@@ -364,6 +364,27 @@ func (c colStats) rangeNDV() float64 {
 	return b
 }
 
+// groupKeyRange returns the [min, max] range the statistics give for the
+// values of integer or date expression e over in (a plain column traced
+// to its table), for a hash aggregate that indexes its groups directly.
+func groupKeyRange(e plan.Expr, in plan.Node) (exec.KeyRange, bool) {
+	c := exprStats(e, in)
+	if c.typ == nil {
+		return exec.KeyRange{}, false
+	}
+	switch c.typ.ID() {
+	case arrow.INT32, arrow.INT64, arrow.DATE32:
+	default:
+		return exec.KeyRange{}, false
+	}
+	lo, lok := scalarFloat(c.table.Min)
+	hi, hok := scalarFloat(c.table.Max)
+	if !lok || !hok || hi < lo || math.Abs(lo) > 1<<53 || math.Abs(hi) > 1<<53 {
+		return exec.KeyRange{}, false
+	}
+	return exec.KeyRange{Min: int64(lo), Max: int64(hi)}, true
+}
+
 // keyBound is the most distinct values the column can have: its known
 // distinct count, or else its table's row count (the node's estimated rows
 // when it was not traced to a table) capped by the size of an integer
