@@ -77,6 +77,10 @@ func TestInList(t *testing.T) {
 		{name: "ints widened", cols: cols, rows: rows, build: in("x", lits("int64", "2", "5000000000"), false), want: []string{"false", "true", "NULL", "false"}},
 		{name: "strings", cols: cols, rows: rows, build: in("s", lits("utf8", "MAIL", "SHIP"), false), want: []string{"true", "true", "NULL", "false"}},
 		{name: "not in", cols: cols, rows: rows, build: in("s", lits("utf8", "MAIL", "SHIP"), true), want: []string{"false", "false", "NULL", "true"}},
+		// Past smallSetMax constants the list is hashed.
+		{name: "long int list", cols: cols, rows: rows, build: in("x", lits("int32", "1", "4", "9", "10", "11", "12", "13", "14", "15"), false), want: []string{"true", "false", "NULL", "true"}},
+		{name: "long string list", cols: cols, rows: rows, build: in("s", lits("utf8", "MAIL", "SHIP", "A", "B", "C", "D", "E", "F", "G"), false), want: []string{"true", "true", "NULL", "false"}},
+		{name: "long date list", cols: cols, rows: rows, build: in("dt", lits("date", "1995-01-01", "1996-01-01", "2000-01-01", "2000-01-02", "2000-01-03", "2000-01-04", "2000-01-05", "2000-01-06", "2000-01-07"), true), want: []string{"true", "false", "NULL", "false"}},
 		{name: "with null", cols: cols, rows: rows, build: in("x", lits("int32", "1", "NULL"), false), want: []string{"true", "NULL", "NULL", "NULL"}},
 		{name: "not in with null", cols: cols, rows: rows, build: in("x", lits("int32", "1", "NULL"), true), want: []string{"false", "NULL", "NULL", "NULL"}},
 		{name: "decimal vs int list", cols: cols, rows: rows, build: in("d", lits("int32", "1", "2"), false), want: []string{"true", "false", "NULL", "false"}},
