@@ -27,6 +27,8 @@ type caseExpr struct {
 	whens []WhenThen
 	els   Expr
 	typ   arrow.DataType
+	blend bool          // see expr_case_blend.go
+	konst []arrow.Array // blended: each arm's constant (ELSE last), or nil
 }
 
 var _ Expr = (*caseExpr)(nil)
@@ -83,6 +85,7 @@ func NewCase(whens []WhenThen, elseExpr Expr) (Expr, error) {
 		return nil, err
 	}
 	out.els = els
+	out.blend = out.canBlend()
 	return out, nil
 }
 
@@ -109,6 +112,9 @@ func (e *caseExpr) Eval(ctx *Context, batch arrow.Record) (arrow.Array, error) {
 	n := int(batch.NumRows())
 	if n == 0 {
 		return nullArray(mem, e.typ, 0), nil
+	}
+	if e.blend {
+		return e.evalBlend(ctx, batch)
 	}
 	var parts []casePart
 	defer func() {

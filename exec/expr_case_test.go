@@ -38,6 +38,21 @@ func TestCase(t *testing.T) {
 			like := must(exec.NewLike(in.col("p"), "PROMO%", 0, false, false))
 			return exec.NewCase([]exec.WhenThen{{When: like, Then: in.col("v")}}, lit(in.t, "int32", "0"))
 		}, typ: "decimal(15,2)", want: []string{"10.00", "0.00", "NULL", "0.00"}},
+		// Arms that cannot fail are blended: every arm over every row, the
+		// first TRUE WHEN picking the value (NULL WHENs fall through).
+		{name: "blended arms", cols: cols, rows: rows, build: func(in *input) (exec.Expr, error) {
+			like := must(exec.NewLike(in.col("p"), "PROMO%", 0, false, false))
+			isNull := exec.NewIsNull(in.col("x"), false)
+			return exec.NewCase([]exec.WhenThen{
+				{When: cmp(exec.OpGt, "x", "int32", "0")(in), Then: in.col("v")},
+				{When: like, Then: lit(in.t, "decimal(15,2)", "7.00")},
+				{When: isNull, Then: in.col("v")},
+			}, lit(in.t, "decimal(15,2)", "NULL"))
+		}, typ: "decimal(15,2)", want: []string{"7.00", "20.00", "7.00", "NULL"}},
+		{name: "blended ints", cols: cols, rows: rows, build: func(in *input) (exec.Expr, error) {
+			eq := must(exec.NewBinary(exec.OpOr, cmp(exec.OpEq, "p", "utf8", "STANDARD")(in), cmp(exec.OpEq, "p", "utf8", "PROMO X")(in)))
+			return exec.NewCase([]exec.WhenThen{{When: eq, Then: lit(in.t, "int32", "1")}}, lit(in.t, "int32", "0"))
+		}, typ: "int32", want: []string{"0", "1", "1", "0"}},
 		{name: "all rows one branch", cols: cols, rows: rows, build: func(in *input) (exec.Expr, error) {
 			return exec.NewCase([]exec.WhenThen{{When: lit(in.t, "bool", "true"), Then: in.col("x")}}, nil)
 		}, want: []string{"0", "5", "NULL", "-2"}},
