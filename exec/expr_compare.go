@@ -2,6 +2,7 @@ package exec
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"math"
 
@@ -346,9 +347,10 @@ func compareStringsEq(negate bool, ls, rs *array.String, lb, rb bool, out []byte
 	}
 	flip := b2u8(negate)
 	if rb {
-		c := rs.Value(0)
+		k := newStringConst(rs.Value(0))
+		offs, data := stringParts(ls)
 		for i := 0; i < n; i++ {
-			out[i>>3] |= (b2u8(ls.Value(i) == c) ^ flip) << (i & 7)
+			out[i>>3] |= (b2u8(k.equals(data, offs[i], offs[i+1])) ^ flip) << (i & 7)
 		}
 		return
 	}
@@ -359,6 +361,48 @@ func compareStringsEq(negate bool, ls, rs *array.String, lb, rb bool, out []byte
 	for i := 0; i < n; i++ {
 		out[i>>3] |= (b2u8(ls.Value(i) == rs.Value(i)) ^ flip) << (i & 7)
 	}
+}
+
+// stringConst is a string constant compared with many values: its length
+// and first (up to) eight bytes as one word decide most comparisons
+// without a call to memequal.
+type stringConst struct {
+	s    string
+	n    int32
+	head uint64
+}
+
+func newStringConst(s string) stringConst {
+	return stringConst{s: s, n: int32(len(s)), head: headWord([]byte(s), 0, int32(len(s)))}
+}
+
+// equals reports whether data[lo:hi] is the constant.
+func (k stringConst) equals(data []byte, lo, hi int32) bool {
+	if hi-lo != k.n || headWord(data, lo, hi) != k.head {
+		return false
+	}
+	return k.n <= 8 || string(data[lo+8:hi]) == k.s[8:]
+}
+
+// headWord is the first min(hi-lo, 8) bytes of data[lo:hi] as a
+// little-endian word, zero-padded.
+func headWord(data []byte, lo, hi int32) uint64 {
+	l := hi - lo
+	if l <= 0 {
+		return 0
+	}
+	if int(lo)+8 <= len(data) {
+		w := binary.LittleEndian.Uint64(data[lo:])
+		if l < 8 {
+			w &= 1<<(8*uint(l)) - 1
+		}
+		return w
+	}
+	var w uint64
+	for j, c := range data[lo:min(hi, lo+8)] {
+		w |= uint64(c) << (8 * j)
+	}
+	return w
 }
 
 // compareBools works a byte (eight rows) at a time on the value bitmaps.

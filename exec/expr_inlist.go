@@ -176,7 +176,7 @@ func newInSet(dom arrow.DataType, lits []arrow.Array) inSet {
 		if small {
 			var s smallStringSet
 			for _, l := range lits {
-				s = append(s, l.(*array.String).Value(0))
+				s = append(s, newStringConst(l.(*array.String).Value(0)))
 			}
 			return s
 		}
@@ -239,18 +239,16 @@ func (s smallSet[T]) probe(arr arrow.Array, found []byte) {
 
 // smallStringSet is a short IN list of strings, compared one by one
 // straight from the column's buffers.
-type smallStringSet []string
+type smallStringSet []stringConst
 
 func (s smallStringSet) probe(arr arrow.Array, found []byte) {
 	offs, data := stringParts(arr)
 	for i := range arr.Len() {
-		v := data[offs[i]:offs[i+1]]
+		ok := false
 		for _, c := range s {
-			if len(c) == len(v) && string(v) == c {
-				found[i>>3] |= 1 << (i & 7)
-				break
-			}
+			ok = ok || c.equals(data, offs[i], offs[i+1])
 		}
+		found[i>>3] |= b2u8(ok) << (i & 7)
 	}
 }
 
