@@ -93,6 +93,7 @@ type HashJoinBridge struct {
 	start    []int32 // per key id: where its rows begin in perm; one more entry ends the last
 	perm     []int32 // build rows (NULL keys left out) grouped by key id, in row order
 	nullKeys bool    // some build row has a NULL key
+	unique   bool    // no key id has more than one build row
 	matched  []uint32
 	reserved int64
 
@@ -322,7 +323,9 @@ func (b *HashJoinBridge) buildTable(ctx *Context) error {
 		b.start[id+1]++
 		kept++
 	}
+	b.unique = true
 	for i := 1; i <= nid; i++ {
+		b.unique = b.unique && b.start[i] <= 1
 		b.start[i] += b.start[i-1]
 	}
 	cursor := make([]int32, nid)
@@ -744,6 +747,19 @@ func (p *hashJoinProbe) nextCandidates() {
 	limit := p.ctx.batchSize()
 	p.candL, p.candR = p.candL[:0], p.candR[:0]
 	n := len(p.ids)
+	if b.unique && !p.skipMatched {
+		// Every key has at most one build row (a join on the build
+		// side's key): a row's candidate is that row, no chain to walk.
+		for ; p.row < n && len(p.candL) < limit; p.row++ {
+			if id := p.ids[p.row]; id >= 0 {
+				if r := b.start[id]; r < b.start[id+1] {
+					p.candL = append(p.candL, int32(p.row))
+					p.candR = append(p.candR, b.perm[r])
+				}
+			}
+		}
+		return
+	}
 	for p.row < n && len(p.candL) < limit {
 		if p.chain == -2 {
 			id := p.ids[p.row]
