@@ -243,9 +243,7 @@ func (r *memReader) Next() (arrow.Record, error) {
 		if r.off == 0 && end == n {
 			out = r.project(rec)
 		} else {
-			sl := rec.NewSlice(r.off, end)
-			out = r.project(sl)
-			sl.Release()
+			out = r.sliceProjected(rec, r.off, end)
 		}
 		r.off = end
 		if end == n {
@@ -269,6 +267,24 @@ func (r *memReader) project(rec arrow.Record) arrow.Record {
 		cols[i] = rec.Column(c)
 	}
 	return array.NewRecord(r.schema, cols, rec.NumRows())
+}
+
+// sliceProjected returns rows [lo, hi) of rec's projected columns,
+// slicing only the columns the reader returns (a wide table's chunk
+// sliced whole cost a slice per column per batch).
+func (r *memReader) sliceProjected(rec arrow.Record, lo, hi int64) arrow.Record {
+	if r.cols == nil {
+		return rec.NewSlice(lo, hi)
+	}
+	cols := make([]arrow.Array, len(r.cols))
+	for i, c := range r.cols {
+		cols[i] = array.NewSlice(rec.Column(c), lo, hi)
+	}
+	out := array.NewRecord(r.schema, cols, hi-lo)
+	for _, a := range cols {
+		a.Release()
+	}
+	return out
 }
 
 func (r *memReader) Close() error {
