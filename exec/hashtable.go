@@ -31,7 +31,6 @@ import (
 	"math"
 	"math/bits"
 	"strings"
-	"sync"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -454,10 +453,9 @@ type keyTable struct {
 	// tables sorted by their key, as TPC-H's) read it sequentially.
 	dense    []uint32
 	denseMin int64
-	// sparse is set when the direct index is much larger than the keys:
-	// scattered probe batches then use slots, built on first need.
-	sparse    bool
-	slotsOnce sync.Once
+	// rank, when set, indexes the keys of a frozen single-integer table
+	// whose keys are too sparse for dense (see rankIndex).
+	rank *rankIndex
 	// filter, when set, has bit mix64(key)>>filterShift set for every key
 	// of a frozen single-integer table (see buildFilter).
 	filter      []uint64
@@ -653,6 +651,9 @@ func (t *keyTable) Len() int {
 // Bytes is the memory the table holds.
 func (t *keyTable) Bytes() int64 {
 	n := 8*int64(cap(t.slots)) + 8*int64(cap(t.hashes)) + 8*int64(cap(t.fastKey)) + 4*int64(cap(t.dense)) + 8*int64(cap(t.filter))
+	if t.rank != nil {
+		n += 8*int64(cap(t.rank.bits)) + 4*int64(cap(t.rank.cum))
+	}
 	for _, c := range t.cols {
 		n += c.bytes()
 	}
@@ -739,20 +740,41 @@ func (t *keyTable) InsertRows(keys []arrow.Array, rows []int32, ids []uint32) er
 // Direct-index limits. A frozen integer table indexes its keys directly
 // when their span (max-min+1) is at most denseSmallSpan or denseDensity
 // times the number of keys: the array then costs about what the slot
-// array and key copy of the hash path do. Up to denseSparseDensity times
-// the keys and denseSparseBytes it is sparse, and each probe batch picks:
-// a batch whose keys are clustered (a fact table read in key order) reads
-// the array nearly sequentially, a scattered one goes to the smaller,
-// cache-resident slots.
+// array and key copy of the hash path do. Up to rankDensity times the keys
+// (and rankMaxSpan) it uses a rank index instead, a bitmap of the span
+// with running counts: 3/16 of a byte per value of the span, so a sparse
+// key set (a filtered build side over a fact table's keys) still gets a
+// cache-resident index, and no page of memory that no key lands on is
+// allocated, written or read.
 const (
-	denseSmallSpan     = 1 << 16
-	denseDensity       = 8
-	denseSparseDensity = 256
-	denseSparseBytes   = 32 << 20
-	// denseClustered: a batch of n keys spanning at most this many times
-	// n values reads at most a few cache lines of the array per key.
-	denseClustered = 16
+	denseSmallSpan = 1 << 16
+	denseDensity   = 8
+	rankDensity    = 512
+	rankMaxSpan    = 1 << 28
 )
+
+// rankIndex maps the keys of a sparse integer set to their rank: key v
+// has id cum[w] + (the set bits of bits[w] below v's), w = (v-lo)/64.
+// Ids are the keys' ranks, so fastKey is sorted.
+type rankIndex struct {
+	lo   int64
+	span uint64
+	bits []uint64
+	cum  []uint32 // set bits in bits[:w]
+}
+
+// id is key v's id, or -1 when v is not a key.
+func (r *rankIndex) id(v int64) int32 {
+	d := uint64(v - r.lo)
+	if d >= r.span {
+		return -1
+	}
+	w, b := r.bits[d>>6], uint64(1)<<(d&63)
+	if w&b == 0 {
+		return -1
+	}
+	return int32(r.cum[d>>6]) + int32(bits.OnesCount64(w&(b-1)))
+}
 
 // InsertFrozen is Insert for a table that takes all its keys in this one
 // call and is only looked up afterwards (a hash join's build side). A
@@ -779,8 +801,9 @@ func (t *keyTable) InsertFrozen(keys []arrow.Array, ids []uint32) error {
 	span := uint64(hi-lo) + 1
 	switch {
 	case found && span != 0 && (span <= denseSmallSpan || span <= denseDensity*uint64(n)):
-	case found && span != 0 && span <= denseSparseDensity*uint64(n) && 4*span <= denseSparseBytes:
-		t.sparse = true
+	case found && span != 0 && span <= rankDensity*uint64(n) && span <= rankMaxSpan:
+		t.insertRank(vals, bm, off, lo, span, ids[:n])
+		return nil
 	default: // span 0: the whole int64 range
 		if err := t.Insert(keys, ids); err != nil {
 			return err
@@ -812,50 +835,50 @@ func (t *keyTable) InsertFrozen(keys []arrow.Array, ids []uint32) error {
 	return nil
 }
 
-// useDense reports whether a probe batch of keys vals reads the direct
-// index rather than the slots; when it does not, the slots exist.
-func (t *keyTable) useDense(vals []int64) bool {
-	if t.dense == nil {
-		return false
-	}
-	if !t.sparse || len(vals) == 0 {
-		return true
-	}
-	lo, hi := vals[0], vals[0]
-	for _, v := range vals {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	if uint64(hi-lo) <= denseClustered*uint64(len(vals)) {
-		return true
-	}
-	t.slotsOnce.Do(t.buildSlots)
-	return false
-}
-
-// buildSlots builds the slot array of a sparse direct-indexed table.
-func (t *keyTable) buildSlots() {
-	size := 64
-	for size < 2*len(t.fastKey) {
-		size *= 2
-	}
-	slots, mask := make([]uint64, size), uint64(size-1)
-	for id, v := range t.fastKey {
-		if int64(id) == t.nullID {
+// insertRank builds the rank index of the keys vals (all of them but the
+// NULLs, which share the id after the last key) and writes each row's id.
+func (t *keyTable) insertRank(vals []int64, bm []byte, off int, lo int64, span uint64, ids []uint32) {
+	words := (span + 63) / 64
+	r := &rankIndex{lo: lo, span: span, bits: make([]uint64, words), cum: make([]uint32, words)}
+	hasNull := false
+	for i, v := range vals {
+		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+			hasNull = true
 			continue
 		}
-		h := mix64(uint64(v))
-		p := h & mask
-		for slots[p] != 0 {
-			p = (p + 1) & mask
-		}
-		slots[p] = h>>32<<32 | uint64(id+1)
+		d := uint64(v - lo)
+		r.bits[d>>6] |= 1 << (d & 63)
 	}
-	t.slots, t.mask = slots, mask
-	t.buildFilter()
+	var keys uint32
+	for w, b := range r.bits {
+		r.cum[w] = keys
+		keys += uint32(bits.OnesCount64(b))
+	}
+	t.fastKey = make([]int64, keys, int(keys)+1)
+	for w, b := range r.bits {
+		for k := r.cum[w]; b != 0; k++ {
+			t.fastKey[k] = lo + int64(w)*64 + int64(bits.TrailingZeros64(b))
+			b &= b - 1
+		}
+	}
+	if hasNull {
+		t.nullID = int64(keys)
+		t.fastKey = append(t.fastKey, 0)
+	}
+	for i, v := range vals {
+		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+			ids[i] = uint32(t.nullID)
+			continue
+		}
+		ids[i] = uint32(r.id(v))
+	}
+	t.rank = r
+	t.slots, t.hashes = nil, nil
 }
 
 // buildFilter sets the key filter of a frozen single-integer table that
-// is looked up through its slots: one bit per hash, about 16 bits per
+// is looked up through its slots (a join's build side that is neither
+// dense nor ranked): one bit per hash, about 16 bits per
 // key, so a probe key that is not in the table (most of them, under a
 // selective build side such as TPC-H Q17's 200 parts) is turned away by
 // one cache-resident load and a well-predicted branch instead of a walk
@@ -1238,23 +1261,33 @@ func (t *keyTable) lookupFast(arr arrow.Array, rows []int32, ids []int32, s *tab
 		vals = t.fastValues(arr, s)
 	}
 	if rows != nil {
-		dense := t.useDense(vals)
 		for _, i := range rows {
 			if bm != nil && !bitutil.BitIsSet(bm, off+int(i)) {
 				ids[i] = int32(t.nullID)
 				continue
 			}
-			ids[i] = t.lookupOne(vals[i], dense)
+			ids[i] = t.lookupOne(vals[i])
 		}
 		return
 	}
-	if t.useDense(vals) {
+	switch {
+	case t.dense != nil:
 		dense, lo := t.dense, t.denseMin
 		for i, v := range vals {
 			id := int32(-1)
 			if d := uint64(v - lo); d < uint64(len(dense)) {
 				id = int32(dense[d]) - 1
 			}
+			if bm != nil && !bitutil.BitIsSet(bm, off+i) {
+				id = int32(t.nullID)
+			}
+			ids[i] = id
+		}
+		return
+	case t.rank != nil:
+		r := t.rank
+		for i, v := range vals {
+			id := r.id(v)
 			if bm != nil && !bitutil.BitIsSet(bm, off+i) {
 				id = int32(t.nullID)
 			}
@@ -1293,14 +1326,16 @@ func (t *keyTable) lookupFast(arr arrow.Array, rows []int32, ids []int32, s *tab
 	}
 }
 
-// lookupOne is the id of the non-NULL key v in a fast table, -1 if absent,
-// read from the direct index when dense is set.
-func (t *keyTable) lookupOne(v int64, dense bool) int32 {
-	if dense {
+// lookupOne is the id of the non-NULL key v in a fast table, -1 if absent.
+func (t *keyTable) lookupOne(v int64) int32 {
+	switch {
+	case t.dense != nil:
 		if d := uint64(v - t.denseMin); d < uint64(len(t.dense)) {
 			return int32(t.dense[d]) - 1
 		}
 		return -1
+	case t.rank != nil:
+		return t.rank.id(v)
 	}
 	h := mix64(uint64(v))
 	if t.filter != nil {

@@ -316,11 +316,11 @@ func TestKeyTableFrozenAgainstMap(t *testing.T) {
 	cases := []struct {
 		dt     arrow.DataType
 		domain int
-		layout string // direct, both (direct index and slots) or slots
+		layout string // direct, rank or slots
 	}{
 		{arrow.PrimitiveTypes.Int32, 3, "direct"},
 		{arrow.PrimitiveTypes.Int32, 5000, "direct"},
-		{arrow.PrimitiveTypes.Int32, 200000, "both"},
+		{arrow.PrimitiveTypes.Int32, 200000, "rank"},
 		{arrow.PrimitiveTypes.Int32, 1 << 30, "slots"},
 		{arrow.FixedWidthTypes.Date32, 5000, "direct"},
 		{arrow.PrimitiveTypes.Int64, 50, "slots"}, // values are v*1e12: a wide span
@@ -342,26 +342,31 @@ func TestKeyTableFrozenAgainstMap(t *testing.T) {
 				t.Fatal(err)
 			}
 			layout := "slots"
-			if tab.dense != nil {
+			switch {
+			case tab.dense != nil:
 				layout = "direct"
-				if tab.sparse {
-					layout = "both"
-				}
+			case tab.rank != nil:
+				layout = "rank"
 			}
 			if layout != tc.layout {
 				t.Fatalf("layout %s, want %s", layout, tc.layout)
 			}
+			// Ids may come in any order (a rank index numbers keys in key
+			// order), but one key has one id and two keys two.
 			want := map[string]uint32{}
+			owner := map[uint32]string{}
 			for i := 0; i < build.Len(); i++ {
 				k := rowKey([]arrow.Array{build}, i)
-				id, ok := want[k]
-				if !ok {
-					id = uint32(len(want))
-					want[k] = id
+				if id, ok := want[k]; ok && ids[i] != id {
+					t.Fatalf("row %d key %s: id %d, earlier %d", i, k, ids[i], id)
 				}
-				if ids[i] != id {
-					t.Fatalf("row %d key %s: id %d, want %d", i, k, ids[i], id)
+				if o, ok := owner[ids[i]]; ok && o != k {
+					t.Fatalf("row %d key %s: id %d also holds %s", i, k, ids[i], o)
 				}
+				if int(ids[i]) >= tab.Len() {
+					t.Fatalf("row %d: id %d of %d", i, ids[i], tab.Len())
+				}
+				want[k], owner[ids[i]] = ids[i], k
 			}
 			if tab.Len() != len(want) {
 				t.Fatalf("table has %d keys, want %d", tab.Len(), len(want))
@@ -386,8 +391,7 @@ func TestKeyTableFrozenAgainstMap(t *testing.T) {
 					}
 				}
 			}
-			// A scattered probe, and (for integers) one in key order, which
-			// the "both" layout answers from its direct index.
+			// A scattered probe, and (for integers) one in key order.
 			probes := []arrow.Array{randomKeyColumn(mem, tc.dt, 3000, tc.domain*2, rng)}
 			if tc.dt.ID() == arrow.INT32 {
 				b := array.NewInt32Builder(mem)
