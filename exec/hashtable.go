@@ -741,7 +741,8 @@ func (t *keyTable) InsertRows(keys []arrow.Array, rows []int32, ids []uint32) er
 // when their span (max-min+1) is at most denseSmallSpan or denseDensity
 // times the number of keys: the array then costs about what the slot
 // array and key copy of the hash path do. Up to rankDensity times the keys
-// (and rankMaxSpan) it uses a rank index instead, a bitmap of the span
+// (or, however sparse, up to rankSmallSpan values, and never beyond
+// rankMaxSpan) it uses a rank index instead, a bitmap of the span
 // with running counts: 3/16 of a byte per value of the span, so a sparse
 // key set (a filtered build side over a fact table's keys) still gets a
 // cache-resident index, and no page of memory that no key lands on is
@@ -750,6 +751,7 @@ const (
 	denseSmallSpan = 1 << 16
 	denseDensity   = 8
 	rankDensity    = 512
+	rankSmallSpan  = 1 << 22 // a 768 KiB index, whatever the keys
 	rankMaxSpan    = 1 << 28
 )
 
@@ -801,7 +803,7 @@ func (t *keyTable) InsertFrozen(keys []arrow.Array, ids []uint32) error {
 	span := uint64(hi-lo) + 1
 	switch {
 	case found && span != 0 && (span <= denseSmallSpan || span <= denseDensity*uint64(n)):
-	case found && span != 0 && span <= rankDensity*uint64(n) && span <= rankMaxSpan:
+	case found && span != 0 && (span <= rankSmallSpan || span <= rankDensity*uint64(n)) && span <= rankMaxSpan:
 		t.insertRank(vals, bm, off, lo, span, ids[:n])
 		return nil
 	default: // span 0: the whole int64 range
