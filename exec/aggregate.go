@@ -282,6 +282,16 @@ func newAggState(a Aggregate, argTypes []arrow.DataType) (aggState, error) {
 	return nil, fmt.Errorf("%w: %s is not defined for %v", ErrType, a.Func, arg)
 }
 
+// resized returns s with length n, reusing its array when large enough;
+// unlike growTo it leaves the contents as they are, for callers that
+// overwrite every entry.
+func resized[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n)
+}
+
 // growTo extends s with zero values to length n.
 func growTo[T any](s []T, n int) []T {
 	if len(s) >= n {

@@ -628,7 +628,7 @@ func (p *hashJoinProbe) startBatch(rec arrow.Record) error {
 	}
 	p.probe = rec
 	p.row, p.chain, p.taken, p.candDone, p.tailDone = 0, -2, 0, false, false
-	p.ids = growTo(p.ids[:0], n)
+	p.ids = resized(p.ids, n) // every entry is written below
 	if p.typ.countsMatches() {
 		p.matches = growTo(p.matches[:0], n)
 	}
