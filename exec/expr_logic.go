@@ -27,6 +27,11 @@ func newLogic(op BinaryOp, l, r Expr) (Expr, error) {
 	if r, err = NewCast(r, typBool); err != nil {
 		return nil, err
 	}
+	if op == OpAnd {
+		if rng, ok := newRange(l, r); ok {
+			return rng, nil
+		}
+	}
 	return &logicExpr{op: op, l: l, r: r}, nil
 }
 

@@ -215,7 +215,7 @@ func (b *physicalBuilder) scan(n *plan.Scan) (streams, error) {
 	if err != nil || len(n.Filters) == 0 {
 		return out, err
 	}
-	pred, err := plan.Compile(Conjoin(n.Filters), n.Schema())
+	pred, err := plan.Compile(conjoinFilters(n.Filters), n.Schema())
 	if err != nil {
 		closeAll(out)
 		return nil, err
@@ -599,6 +599,55 @@ func (b *physicalBuilder) swappedSemiJoin(n *plan.Join, typ exec.JoinType, lkeys
 	})
 }
 
+// conjoinFilters ANDs a scan's filters with each column's lower and upper
+// bound (`c >= 5 AND c < 9`, BETWEEN) joined to each other first, which
+// exec evaluates as one range test over the column instead of two
+// comparisons and an AND. The filters are otherwise kept in order.
+func conjoinFilters(filters []plan.Expr) plan.Expr {
+	type bound struct {
+		col   plan.Column
+		lower bool
+	}
+	boundOf := func(e plan.Expr) (bound, bool) {
+		b, ok := e.(plan.Binary)
+		if !ok {
+			return bound{}, false
+		}
+		c, isCol := b.Left.(plan.Column)
+		_, isLit := b.Right.(plan.Literal)
+		if !isCol || !isLit {
+			return bound{}, false
+		}
+		switch b.Op {
+		case exec.OpGt, exec.OpGtEq:
+			return bound{c, true}, true
+		case exec.OpLt, exec.OpLtEq:
+			return bound{c, false}, true
+		}
+		return bound{}, false
+	}
+	used := make([]bool, len(filters))
+	var out []plan.Expr
+	for i, f := range filters {
+		if used[i] {
+			continue
+		}
+		used[i] = true
+		bi, ok := boundOf(f)
+		if ok {
+			for j := i + 1; j < len(filters); j++ {
+				if bj, ok := boundOf(filters[j]); ok && !used[j] && bj.col == bi.col && bj.lower != bi.lower {
+					used[j] = true
+					f = plan.Binary{Op: exec.OpAnd, Left: f, Right: filters[j]}
+					break
+				}
+			}
+		}
+		out = append(out, f)
+	}
+	return Conjoin(out)
+}
+
 // equiKeysOf returns the two sides of join n's equality keys, in the order
 // join() compiles them.
 func equiKeysOf(n *plan.Join) (lplan, rplan []plan.Expr) {
@@ -679,7 +728,7 @@ func (b *physicalBuilder) swappedFilteredSemiJoin(n *plan.Join, typ exec.JoinTyp
 		}
 		lkeys[i], rkeys[i] = le, re
 	}
-	pred, err := plan.Compile(Conjoin(scan.Filters), ss)
+	pred, err := plan.Compile(conjoinFilters(scan.Filters), ss)
 	if err != nil {
 		return nil, err
 	}
@@ -758,7 +807,7 @@ func (b *physicalBuilder) filteredProbeJoin(n *plan.Join, scan *plan.Scan, lplan
 		}
 		lkeys[i], rkeys[i] = le, re
 	}
-	pred, err := plan.Compile(Conjoin(scan.Filters), ss)
+	pred, err := plan.Compile(conjoinFilters(scan.Filters), ss)
 	if err != nil {
 		return nil, err
 	}

@@ -104,3 +104,21 @@ func TestFilteredProbeJoin(t *testing.T) {
 		})
 	}
 }
+
+// TestConjoinFilters checks that a column's lower and upper bounds are
+// joined to each other before the other filters, whatever their order, so
+// exec can run them as one range test.
+func TestConjoinFilters(t *testing.T) {
+	a, b := rtCol("t", "a"), rtCol("t", "b")
+	got := conjoinFilters([]plan.Expr{
+		rtBin(exec.OpGtEq, a, rtInt(1)),
+		rtBin(exec.OpLt, b, rtInt(2)),
+		rtBin(exec.OpLt, a, rtInt(5)),
+		rtBin(exec.OpGt, b, rtInt(0)),
+		rtBin(exec.OpGt, a, rtInt(3)),
+	}).String()
+	want := "((((t.a >= 1) AND (t.a < 5)) AND ((t.b < 2) AND (t.b > 0))) AND (t.a > 3))"
+	if got != want {
+		t.Errorf("conjoinFilters = %s\nwant %s", got, want)
+	}
+}
