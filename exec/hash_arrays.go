@@ -213,9 +213,6 @@ func takeValidity(alloc memory.Allocator, arr arrow.Array, idx []int32) (*memory
 	}
 	buf := newBuffer(alloc, int(bitutil.BytesForBits(int64(len(idx)))))
 	out := buf.Bytes()
-	for i := range out {
-		out[i] = 0
-	}
 	for k, i := range idx {
 		if i >= 0 && (bm == nil || bitutil.BitIsSet(bm, off+int(i))) {
 			bitutil.SetBit(out, k)
@@ -227,7 +224,7 @@ func takeValidity(alloc memory.Allocator, arr arrow.Array, idx []int32) (*memory
 func takeFixed[T any](alloc memory.Allocator, arr arrow.Array, idx []int32) arrow.Array {
 	src := fixedValues[T](arr)
 	var zero T
-	vb := newBuffer(alloc, len(idx)*int(unsafe.Sizeof(zero)))
+	vb := newBufferNoZero(alloc, len(idx)*int(unsafe.Sizeof(zero))) // every value is written
 	dst := castBytes[T](vb.Bytes())
 	for k, i := range idx {
 		if i >= 0 {
@@ -276,9 +273,10 @@ func takeString(alloc memory.Allocator, a *array.String, idx []int32) (arrow.Arr
 	if bufs := a.Data().Buffers(); len(bufs) > 2 && bufs[2] != nil {
 		raw = bufs[2].Bytes()
 	}
-	ob := newBuffer(alloc, 4*(len(idx)+1))
+	// Every offset and every data byte is written below.
+	ob := newBufferNoZero(alloc, 4*(len(idx)+1))
 	o32 := castBytes[int32](ob.Bytes())
-	db := newBuffer(alloc, total)
+	db := newBufferNoZero(alloc, total)
 	data := db.Bytes()
 	pos := int32(0)
 	o32[0] = 0

@@ -223,6 +223,8 @@ func (s *fixedKeys[T]) hash(arr arrow.Array, h []uint64, first bool) {
 func (s *fixedKeys[T]) appendRows(arr arrow.Array, rows []int32) {
 	vals := s.values(arr)
 	bm, off := validityOf(arr)
+	s.vals = growCap(s.vals, len(rows))
+	s.valid = growCap(s.valid, len(rows))
 	var zero T
 	for _, r := range rows {
 		if bm != nil && !bitutil.BitIsSet(bm, off+int(r)) {
@@ -396,6 +398,14 @@ func hashBytes(b []byte) uint64 {
 func (s *stringKeys) appendRows(arr arrow.Array, rows []int32) {
 	a := arr.(*array.String)
 	bm, off := validityOf(arr)
+	offs := a.ValueOffsets()
+	total := 0
+	for _, r := range rows {
+		total += int(offs[r+1] - offs[r])
+	}
+	s.data = growCap(s.data, total)
+	s.offs = growCap(s.offs, len(rows))
+	s.valid = growCap(s.valid, len(rows))
 	for _, r := range rows {
 		ok := bm == nil || bitutil.BitIsSet(bm, off+int(r))
 		if ok {
@@ -425,6 +435,19 @@ func (s *stringKeys) array(alloc memory.Allocator) (arrow.Array, error) {
 
 func (s *stringKeys) bytes() int64 {
 	return int64(cap(s.data)) + 8*int64(cap(s.offs)) + int64(cap(s.valid))
+}
+
+// growCap returns s with room for extra more elements, doubling its
+// capacity when it must grow: append grows large slices by a quarter at a
+// time, and each step is a fresh allocation whose pages fault in when
+// first written, which made key columns of many groups costly to build.
+func growCap[T any](s []T, extra int) []T {
+	if cap(s)-len(s) >= extra {
+		return s
+	}
+	ns := make([]T, len(s), max(2*cap(s), len(s)+extra, 64))
+	copy(ns, s)
+	return ns
 }
 
 // keyTable maps key tuples to dense ids. See the file comment.
@@ -719,6 +742,12 @@ func (t *keyTable) InsertRows(keys []arrow.Array, rows []int32, ids []uint32) er
 		return fmt.Errorf("%w: hash table exceeds %d keys", ErrExec, uint32(math.MaxUint32-1))
 	}
 	ids = ids[:n]
+	// Room for every row to be a new key, so the appends below never
+	// reallocate mid-batch.
+	t.hashes = growCap(t.hashes, n)
+	if t.fast {
+		t.fastKey = growCap(t.fastKey, n)
+	}
 	if t.dense != nil {
 		if t.insertDense(keys[0], rows, ids) {
 			return nil
