@@ -26,7 +26,9 @@ type PhysicalOptions struct {
 // Physical turns an optimized logical plan into a tree of operators ready
 // to Open. Operators are single-use: plan again to run the query again.
 func Physical(n plan.Node, opts PhysicalOptions) (exec.Operator, error) {
-	b := &physicalBuilder{parallelism: max(opts.Parallelism, 1), wrap: opts.Wrap}
+	b := &physicalBuilder{parallelism: max(opts.Parallelism, 1), wrap: opts.Wrap,
+		repeats: map[string]int{}, shared: map[string]*exec.Shared{}}
+	countRepeats(n, b.repeats)
 	s, err := b.build(n)
 	if err != nil {
 		return nil, err
@@ -41,6 +43,66 @@ type streams []exec.Operator
 type physicalBuilder struct {
 	parallelism int
 	wrap        func(plan.Node, exec.Operator) exec.Operator
+	// repeats counts the plan's aggregates by their EXPLAIN text; shared
+	// holds the one computation of each that occurs more than once.
+	repeats map[string]int
+	shared  map[string]*exec.Shared
+}
+
+// countRepeats counts the aggregates of the plan under n by their EXPLAIN
+// text (which names tables, filters, projections and expressions), leaving
+// out those that call Go functions, which need not give the same answer
+// twice.
+func countRepeats(n plan.Node, counts map[string]int) {
+	if a, ok := n.(*plan.Aggregate); ok && !subtreeCallsUDF(a) {
+		counts[plan.Explain(a)]++
+	}
+	for _, c := range n.Children() {
+		countRepeats(c, counts)
+	}
+}
+
+// subtreeCallsUDF reports whether any expression in the plan under n calls
+// a user function, or n reads a table function.
+func subtreeCallsUDF(n plan.Node) bool {
+	var exprs []plan.Expr
+	switch x := n.(type) {
+	case *plan.TableFunc:
+		return true
+	case *plan.Scan:
+		exprs = x.Filters
+	case *plan.Filter:
+		exprs = []plan.Expr{x.Predicate}
+	case *plan.Project:
+		exprs = x.Exprs
+	case *plan.Aggregate:
+		exprs = append(append(exprs, x.Groups...), x.Aggs...)
+	case *plan.Join:
+		if x.On != nil {
+			exprs = []plan.Expr{x.On}
+		}
+	}
+	for _, e := range exprs {
+		if callsUDF(e) {
+			return true
+		}
+		found := false
+		plan.Walk(e, func(x plan.Expr) bool {
+			if a, ok := x.(plan.AggCall); ok && a.UDF != nil {
+				found = true
+			}
+			return !found
+		})
+		if found {
+			return true
+		}
+	}
+	for _, c := range n.Children() {
+		if subtreeCallsUDF(c) {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *physicalBuilder) gather(s streams) (exec.Operator, error) {
@@ -122,7 +184,27 @@ func (b *physicalBuilder) buildNode(n plan.Node) (streams, error) {
 		}
 		return each(in, func(op exec.Operator) (exec.Operator, error) { return exec.NewProject(op, exprs, names) })
 	case *plan.Aggregate:
-		return b.aggregate(n)
+		key := plan.Explain(n)
+		if b.repeats[key] < 2 {
+			return b.aggregate(n)
+		}
+		// The same aggregate twice in one query (a view or CTE used
+		// twice): compute it once, read it twice.
+		if sh, ok := b.shared[key]; ok {
+			return streams{sh.Reader()}, nil
+		}
+		s, err := b.aggregate(n)
+		if err != nil {
+			return nil, err
+		}
+		g, err := b.gather(s)
+		if err != nil {
+			closeAll(s)
+			return nil, err
+		}
+		sh := exec.NewShared(g)
+		b.shared[key] = sh
+		return streams{sh.Reader()}, nil
 	case *plan.Join:
 		return b.join(n)
 	case *plan.Sort:

@@ -1,12 +1,17 @@
 package optimizer
 
 import (
+	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
+
+	"github.com/apache/arrow/go/v15/arrow/memory"
 
 	"github.com/dataflow-go/dataflow/exec"
 	"github.com/dataflow-go/dataflow/exec/exectest"
 	"github.com/dataflow-go/dataflow/plan"
+	"github.com/dataflow-go/dataflow/store"
 )
 
 // TestSwappedSemiJoin checks that a semi or anti join whose subquery side
@@ -120,5 +125,58 @@ func TestConjoinFilters(t *testing.T) {
 	want := "((((t.a >= 1) AND (t.a < 5)) AND ((t.b < 2) AND (t.b > 0))) AND (t.a > 3))"
 	if got != want {
 		t.Errorf("conjoinFilters = %s\nwant %s", got, want)
+	}
+}
+
+// splitCounter is a table that counts how often its splits are opened.
+type splitCounter struct {
+	store.Table
+	opens *atomic.Int64
+}
+
+func (s splitCounter) Splits() ([]store.Split, error) {
+	splits, err := s.Table.Splits()
+	out := make([]store.Split, len(splits))
+	for i, sp := range splits {
+		out[i] = countedSplit{Split: sp, opens: s.opens}
+	}
+	return out, err
+}
+
+type countedSplit struct {
+	store.Split
+	opens *atomic.Int64
+}
+
+func (c countedSplit) Open(ctx context.Context, mem memory.Allocator, opts store.ScanOptions) (store.RecordReader, error) {
+	c.opens.Add(1)
+	return c.Split.Open(ctx, mem, opts)
+}
+
+// TestRepeatedAggregateComputedOnce checks that an aggregate occurring
+// twice in a plan (a view used twice) reads its input once, and that both
+// uses see its rows.
+func TestRepeatedAggregateComputedOnce(t *testing.T) {
+	must := rtMust[plan.Node](t)
+	base := rtTable(t, []string{"g:int64", "v:int64"}, "1|5", "2|6", "1|7", "3|1", "2|2")
+	var opens atomic.Int64
+	tbl := splitCounter{Table: base, opens: &opens}
+	splits, err := base.Splits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	agg := func() plan.Node {
+		return must(plan.NewAggregate(plan.NewScan("t", "", tbl), []plan.Expr{rtCol("t", "g")},
+			[]plan.Expr{plan.Alias{Expr: plan.AggCall{Func: exec.AggSum, Args: []plan.Expr{rtCol("t", "v")}}, Name: "s"}}))
+	}
+	left := must(plan.NewProject(agg(), []plan.Expr{plan.Alias{Expr: rtCol("t", "g"), Name: "a"}, plan.Alias{Expr: rtCol("", "s"), Name: "sa"}}))
+	right := must(plan.NewProject(agg(), []plan.Expr{plan.Alias{Expr: rtCol("t", "g"), Name: "b"}, plan.Alias{Expr: rtCol("", "s"), Name: "sb"}}))
+	j := must(plan.NewJoin(left, right, exec.JoinInner, rtEq(rtCol("", "sa"), rtCol("", "sb"))))
+	want := exectest.R("1|12|1|12", "2|8|2|8", "3|1|3|1")
+	if d := exectest.Diff(want, rtRun(t, j), false); d != "" {
+		t.Fatal(d)
+	}
+	if got := opens.Load(); got != int64(len(splits)) {
+		t.Fatalf("%d split opens for %d splits: the repeated aggregate ran more than once", got, len(splits))
 	}
 }
