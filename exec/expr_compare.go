@@ -136,7 +136,7 @@ func lowWords(mem memory.Allocator, v []num, bcast bool, n int) ([]int64, *memor
 
 // compareLowWordsConst compares the first n decimals of v, known to fit
 // in int64, with the constant c. Every operator becomes lo <= x <= hi (or
-// its negation), tested with one unsigned comparison per row.
+// its negation), tested with one unsigned comparison per row (inRangeLow).
 func compareLowWordsConst(op BinaryOp, v []num, c int64, out []byte, n int) {
 	lo, hi, neg := int64(math.MinInt64), int64(math.MaxInt64), false
 	switch op {
@@ -161,17 +161,14 @@ func compareLowWordsConst(op BinaryOp, v []num, c int64, out []byte, n int) {
 	case OpGtEq:
 		lo = c
 	}
-	width := uint64(hi - lo)
-	flip := b2u8(neg) * 0xff
-	in := func(x num) uint8 { return b2u8(uint64(int64(x.LowBits())-lo) <= width) }
-	v = v[:n]
-	full := n &^ 7
-	for i := 0; i < full; i += 8 {
-		w := v[i : i+8 : i+8]
-		out[i>>3] = (in(w[0]) | in(w[1])<<1 | in(w[2])<<2 | in(w[3])<<3 | in(w[4])<<4 | in(w[5])<<5 | in(w[6])<<6 | in(w[7])<<7) ^ flip
-	}
-	for i := full; i < n; i++ {
-		out[i>>3] |= (in(v[i]) ^ b2u8(neg)) << (i & 7)
+	inRangeLow(v[:n], lo, hi, out)
+	if neg {
+		for i := range out[:(n+7)/8] {
+			out[i] = ^out[i]
+		}
+		if n%8 != 0 {
+			out[n/8] &= 1<<(n%8) - 1 // keep the bits past the last row clear
+		}
 	}
 }
 

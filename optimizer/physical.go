@@ -821,7 +821,15 @@ func (b *physicalBuilder) swappedFilteredSemiJoin(n *plan.Join, typ exec.JoinTyp
 			return nil, err
 		}
 	}
-	build, err := b.single(n.Left)
+	return b.filteredProbes(n.Left, lkeys, scan, func(bridge *exec.HashJoinBridge, op exec.Operator) (exec.Operator, error) {
+		return exec.NewFilteredHashJoinProbe(bridge, op, pred, rkeys, typ, res)
+	})
+}
+
+// filteredProbes plans the build side over buildPlan keyed by buildKeys
+// and one probe per stream of scan's unfiltered splits, made by probe.
+func (b *physicalBuilder) filteredProbes(buildPlan plan.Node, buildKeys []exec.Expr, scan *plan.Scan, probe func(*exec.HashJoinBridge, exec.Operator) (exec.Operator, error)) (streams, error) {
+	build, err := b.single(buildPlan)
 	if err != nil {
 		return nil, err
 	}
@@ -835,14 +843,12 @@ func (b *physicalBuilder) swappedFilteredSemiJoin(n *plan.Join, typ exec.JoinTyp
 			probes[i] = b.wrap(scan, op)
 		}
 	}
-	bridge, err := exec.NewHashJoinBridge(build, lkeys)
+	bridge, err := exec.NewHashJoinBridge(build, buildKeys)
 	if err != nil {
 		closeAll(probes, streams{build})
 		return nil, err
 	}
-	return each(probes, func(op exec.Operator) (exec.Operator, error) {
-		return exec.NewFilteredHashJoinProbe(bridge, op, pred, rkeys, typ, res)
-	})
+	return each(probes, func(op exec.Operator) (exec.Operator, error) { return probe(bridge, op) })
 }
 
 // filteredProbe reports whether hash join n should probe with the rows of
@@ -912,26 +918,7 @@ func (b *physicalBuilder) filteredProbeJoin(n *plan.Join, scan *plan.Scan, lplan
 	if n.Type != exec.JoinSemi {
 		order = append(order, makeRange(len(ss), len(ss)+len(rs))...)
 	}
-	right, err := b.single(n.Right)
-	if err != nil {
-		return nil, err
-	}
-	probes, err := b.scanStreams(scan)
-	if err != nil {
-		right.Close()
-		return nil, err
-	}
-	if b.wrap != nil {
-		for i, op := range probes {
-			probes[i] = b.wrap(scan, op)
-		}
-	}
-	bridge, err := exec.NewHashJoinBridge(right, rkeys)
-	if err != nil {
-		closeAll(probes, streams{right})
-		return nil, err
-	}
-	return each(probes, func(op exec.Operator) (exec.Operator, error) {
+	return b.filteredProbes(n.Right, rkeys, scan, func(bridge *exec.HashJoinBridge, op exec.Operator) (exec.Operator, error) {
 		j, err := exec.NewFilteredHashJoinProbe(bridge, op, pred, lkeys, n.Type, res)
 		if err != nil {
 			return nil, err
