@@ -987,12 +987,7 @@ func (t *keyTable) insertDense(arr arrow.Array, rows []int32, ids []uint32) bool
 			i = int(rows[k])
 		}
 		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
-			if t.nullID < 0 {
-				t.nullID = int64(len(t.hashes))
-				t.hashes = append(t.hashes, hashNullValue)
-				t.fastKey = append(t.fastKey, 0)
-			}
-			ids[i] = uint32(t.nullID)
+			ids[i] = t.nullKeyID()
 			continue
 		}
 		v := vals[i]
@@ -1005,6 +1000,18 @@ func (t *keyTable) insertDense(arr arrow.Array, rows []int32, ids []uint32) bool
 		ids[i] = *d - 1
 	}
 	return true
+}
+
+// nullKeyID returns the id of the NULL key of a growing single-integer
+// table, adding it on first use. The NULL id lives outside the slot array
+// (resize skips it), so no value can ever match it.
+func (t *keyTable) nullKeyID() uint32 {
+	if t.nullID < 0 {
+		t.nullID = int64(len(t.hashes))
+		t.hashes = append(t.hashes, hashNullValue)
+		t.fastKey = append(t.fastKey, 0)
+	}
+	return uint32(t.nullID)
 }
 
 // leaveDense drops a growing table's direct index and builds its slots
@@ -1048,14 +1055,7 @@ func (t *keyTable) insertFast(arr arrow.Array, rows []int32, ids []uint32) {
 		}
 		v := vals[i]
 		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
-			if t.nullID < 0 {
-				t.nullID = int64(len(t.hashes))
-				// The NULL id lives outside the slot array (resize skips
-				// it), so no value can ever match it.
-				t.hashes = append(t.hashes, hashNullValue)
-				t.fastKey = append(t.fastKey, 0)
-			}
-			ids[i] = uint32(t.nullID)
+			ids[i] = t.nullKeyID()
 			continue
 		}
 		h := mix64(uint64(v))

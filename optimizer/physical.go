@@ -810,20 +810,30 @@ func (b *physicalBuilder) swappedFilteredSemiJoin(n *plan.Join, typ exec.JoinTyp
 		}
 		lkeys[i], rkeys[i] = le, re
 	}
-	pred, err := plan.Compile(conjoinFilters(scan.Filters), ss)
+	pred, res, err := compileProbeFilter(scan, ls, residual)
 	if err != nil {
 		return nil, err
-	}
-	var res exec.Expr
-	if len(residual) > 0 {
-		both := append(append(plan.Schema{}, ss...), ls...)
-		if res, err = plan.Compile(Conjoin(residual), both); err != nil {
-			return nil, err
-		}
 	}
 	return b.filteredProbes(n.Left, lkeys, scan, func(bridge *exec.HashJoinBridge, op exec.Operator) (exec.Operator, error) {
 		return exec.NewFilteredHashJoinProbe(bridge, op, pred, rkeys, typ, res)
 	})
+}
+
+// compileProbeFilter compiles a filtered probe's scan filters over the
+// scan's columns, and the join's residual (nil when there is none) over the
+// scan's columns followed by the build side's.
+func compileProbeFilter(scan *plan.Scan, build plan.Schema, residual []plan.Expr) (pred, res exec.Expr, err error) {
+	ss := scan.Schema()
+	if pred, err = plan.Compile(conjoinFilters(scan.Filters), ss); err != nil {
+		return nil, nil, err
+	}
+	if len(residual) > 0 {
+		both := append(append(plan.Schema{}, ss...), build...)
+		if res, err = plan.Compile(Conjoin(residual), both); err != nil {
+			return nil, nil, err
+		}
+	}
+	return pred, res, nil
 }
 
 // filteredProbes plans the build side over buildPlan keyed by buildKeys
@@ -895,16 +905,9 @@ func (b *physicalBuilder) filteredProbeJoin(n *plan.Join, scan *plan.Scan, lplan
 		}
 		lkeys[i], rkeys[i] = le, re
 	}
-	pred, err := plan.Compile(conjoinFilters(scan.Filters), ss)
+	pred, res, err := compileProbeFilter(scan, rs, residual)
 	if err != nil {
 		return nil, err
-	}
-	var res exec.Expr
-	if len(residual) > 0 {
-		both := append(append(plan.Schema{}, ss...), rs...)
-		if res, err = plan.Compile(Conjoin(residual), both); err != nil {
-			return nil, err
-		}
 	}
 	// Where n's columns sit in the probe's output (scan ++ right).
 	var order []int
