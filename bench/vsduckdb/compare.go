@@ -153,6 +153,14 @@ func Run(ctx context.Context, cfg Config, pairing Pairing) (*Report, error) {
 
 func runPair(ctx context.Context, cfg Config, eng *dataflow.Engine, duck *DuckDB, q tpch.Query) QueryTimes {
 	qt := QueryTimes{Query: q.Name}
+	// Collect the Go heap's garbage first, untimed: loading DuckDB through
+	// its Go bindings and converting its results leave hundreds of MiB of
+	// Go garbage, and a collection of a multi-GiB heap running under the
+	// next query slowed dataflow's first queries up to twice (GC workers
+	// take a share of the two cores). DuckDB's own memory is outside the
+	// Go heap, so this only keeps one engine's garbage from being charged
+	// to the other.
+	runtime.GC()
 	var ours, theirs [][]Value
 	var err error
 	qt.Dataflow, ours, err = timeRuns(ctx, cfg, func(ctx context.Context) ([][]Value, error) {
