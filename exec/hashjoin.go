@@ -695,6 +695,15 @@ func (p *hashJoinProbe) filteredLookup(rec arrow.Record, keys []arrow.Array) err
 	if !ok || mask.Len() != len(p.ids) {
 		return fmt.Errorf("%w: probe filter %s returned %s of %d rows for %d", ErrInternal, p.filter, res.DataType(), res.Len(), len(p.ids))
 	}
+	if t := p.bridge.table; t.dense != nil || t.rank != nil {
+		// An indexed lookup costs less than listing the selected rows:
+		// look every row up and drop those the filter rejects.
+		if err := t.Lookup(keys, p.ids, &p.scratch); err != nil {
+			return err
+		}
+		dropUnselected(mask, p.ids)
+		return nil
+	}
 	p.sel = selectTrue(mask, p.sel[:0])
 	for i := range p.ids {
 		p.ids[i] = -1
@@ -706,6 +715,48 @@ func (p *hashJoinProbe) filteredLookup(rec arrow.Record, keys []arrow.Array) err
 		return p.bridge.table.Lookup(keys, p.ids, &p.scratch)
 	}
 	return p.bridge.table.LookupRows(p.ctx.Alloc, keys, p.sel, p.ids, &p.scratch)
+}
+
+// dropUnselected sets ids[i] to -1 for every row i where mask is not
+// TRUE, eight rows at a time.
+func dropUnselected(mask *array.Boolean, ids []int32) {
+	d := mask.Data()
+	n, off := d.Len(), d.Offset()
+	var vals, valid []byte
+	if b := d.Buffers()[1]; b != nil {
+		vals = b.Bytes()
+	}
+	if mask.NullN() > 0 {
+		valid = d.Buffers()[0].Bytes()
+	}
+	for i := 0; i < n; i += 8 {
+		var keep byte
+		if vals != nil {
+			keep = bitsAt(vals, off+i)
+			if valid != nil {
+				keep &= bitsAt(valid, off+i)
+			}
+		}
+		if keep == 0xff {
+			continue
+		}
+		for j := 0; j < 8 && i+j < n; j++ {
+			if keep&(1<<j) == 0 {
+				ids[i+j] = -1
+			}
+		}
+	}
+}
+
+// bitsAt returns the eight bits of bitmap b from bit pos on (bits past its
+// end read as 0).
+func bitsAt(b []byte, pos int) byte {
+	q, r := pos>>3, uint(pos&7)
+	v := uint16(b[q])
+	if q+1 < len(b) {
+		v |= uint16(b[q+1]) << 8
+	}
+	return byte(v >> r)
 }
 
 // step returns the next output of the current batch, or nil when the

@@ -6,6 +6,11 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/bitutil"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+
 	"github.com/dataflow-go/dataflow/exec"
 	"github.com/dataflow-go/dataflow/exec/exectest"
 )
@@ -17,6 +22,9 @@ import (
 func TestFilteredHashJoinProbe(t *testing.T) {
 	rng := rand.New(rand.NewSource(9))
 	left := randomJoinRows(rng, 120, 15, false)
+	for i := 0; i < len(left); i += 7 {
+		left[i][2] = "NULL" // the filter is NULL on these rows
+	}
 	right := randomJoinRows(rng, 60, 15, true)
 	filter := intCmp(0, 2, "<") // lk < lv
 	var kept exectest.Rows
@@ -31,6 +39,13 @@ func TestFilteredHashJoinProbe(t *testing.T) {
 	lk, rk := []exec.Expr{colRef(0, "lk", int64T)}, []exec.Expr{colRef(0, "rk", int64T)}
 	for _, typ := range []exec.JoinType{exec.JoinInner, exec.JoinRight, exec.JoinSemi, exec.JoinRightSemi, exec.JoinRightAnti} {
 		for _, withResidual := range []bool{false, true} {
+			// Without a residual (which would drop such rows itself), the
+			// filter's NULLs have their value bit set: a NULL must drop the
+			// row whatever its value bit says.
+			filter := exec.Expr(filter)
+			if !withResidual {
+				filter = nullBitsSet{filter}
+			}
 			var residual exec.Expr
 			var cond func([]string) tri
 			if withResidual {
@@ -72,4 +87,28 @@ func TestFilteredHashJoinProbeRejects(t *testing.T) {
 			t.Errorf("%s: err = %v, want ErrType", typ, err)
 		}
 	}
+}
+
+// nullBitsSet is a boolean expression whose NULL rows have their value bit
+// set, as Arrow allows (kernels may leave anything under a NULL).
+type nullBitsSet struct{ exec.Expr }
+
+func (e nullBitsSet) Eval(ctx *exec.Context, batch arrow.Record) (arrow.Array, error) {
+	arr, err := e.Expr.Eval(ctx, batch)
+	if err != nil || arr.NullN() == 0 {
+		return arr, err
+	}
+	defer arr.Release()
+	d := arr.Data()
+	n := arr.Len()
+	vals := make([]byte, bitutil.BytesForBits(int64(n+d.Offset())))
+	copy(vals, d.Buffers()[1].Bytes())
+	for i := 0; i < n; i++ {
+		if arr.IsNull(i) {
+			bitutil.SetBit(vals, d.Offset()+i)
+		}
+	}
+	out := array.NewData(d.DataType(), n, []*memory.Buffer{d.Buffers()[0], memory.NewBufferBytes(vals)}, nil, d.NullN(), d.Offset())
+	defer out.Release()
+	return array.MakeFromData(out), nil
 }
