@@ -88,6 +88,20 @@ func (e *logicExpr) Eval(ctx *Context, batch arrow.Record) (arrow.Array, error) 
 		validity = newBufferNoZero(mem, nb)
 	}
 	isAnd := e.op == OpAnd
+	if validity == nil {
+		// No NULLs on either side: plain bitwise AND or OR.
+		lv, rv := lv[:nb], rv[:nb]
+		if isAnd {
+			for i := range out {
+				out[i] = lv[i] & rv[i]
+			}
+		} else {
+			for i := range out {
+				out[i] = lv[i] | rv[i]
+			}
+		}
+		return fixedArray(typBool, n, nil, 0, valBuf), nil
+	}
 	for i := 0; i < nb; i++ {
 		a, b := lv[i], rv[i]
 		av, bv := byte(0xff), byte(0xff)
