@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
-	"math"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -138,31 +137,13 @@ func lowWords(mem memory.Allocator, v []num, bcast bool, n int) ([]int64, *memor
 // in int64, with the constant c. Every operator becomes lo <= x <= hi (or
 // its negation), tested with one unsigned comparison per row (inRangeLow).
 func compareLowWordsConst(op BinaryOp, v []num, c int64, out []byte, n int) {
-	lo, hi, neg := int64(math.MinInt64), int64(math.MaxInt64), false
-	switch op {
-	case OpEq:
-		lo, hi = c, c
-	case OpNotEq:
-		lo, hi, neg = c, c, true
-	case OpLt:
-		if c == math.MinInt64 {
-			fillBits(out, n, false)
-			return
-		}
-		hi = c - 1
-	case OpLtEq:
-		hi = c
-	case OpGt:
-		if c == math.MaxInt64 {
-			fillBits(out, n, false)
-			return
-		}
-		lo = c + 1
-	case OpGtEq:
-		lo = c
+	lo, hi := constRange(op, c)
+	if lo > hi {
+		fillBits(out, n, false)
+		return
 	}
 	inRangeLow(v[:n], lo, hi, out)
-	if neg {
+	if op == OpNotEq {
 		for i := range out[:(n+7)/8] {
 			out[i] = ^out[i]
 		}

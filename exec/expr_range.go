@@ -67,37 +67,41 @@ func newRange(l, r Expr) (Expr, bool) {
 	if !ok || lc.index != rc.index || !sameType(lc.typ, rc.typ) {
 		return nil, false
 	}
-	e := &rangeExpr{col: lc, lo: math.MinInt64, hi: math.MaxInt64, desc: fmt.Sprintf("(%s AND %s)", l, r)}
-	lower, upper := 0, 0
-	for _, b := range []struct {
-		op BinaryOp
-		v  int64
-	}{{lop, lv}, {rop, rv}} {
-		switch b.op {
-		case OpGtEq:
-			e.lo, lower = b.v, lower+1
-		case OpGt:
-			if b.v == math.MaxInt64 {
-				e.lo, e.hi = 1, 0
-			} else {
-				e.lo = b.v + 1
-			}
-			lower++
-		case OpLtEq:
-			e.hi, upper = b.v, upper+1
-		case OpLt:
-			if b.v == math.MinInt64 {
-				e.lo, e.hi = 1, 0
-			} else {
-				e.hi = b.v - 1
-			}
-			upper++
-		}
-	}
-	if lower != 1 || upper != 1 {
+	if isLower(lop) == isLower(rop) {
 		return nil, false
 	}
+	llo, lhi := constRange(lop, lv)
+	rlo, rhi := constRange(rop, rv)
+	e := &rangeExpr{col: lc, lo: max(llo, rlo), hi: min(lhi, rhi), desc: fmt.Sprintf("(%s AND %s)", l, r)}
 	return e, true
+}
+
+func isLower(op BinaryOp) bool { return op == OpGt || op == OpGtEq }
+
+// constRange is the inclusive range of the x for which `x op c` holds, for
+// op one of <, <=, >, >= and =, or the range of = for <> (whose caller
+// negates); lo > hi when no x does (x < MinInt64, x > MaxInt64).
+func constRange(op BinaryOp, c int64) (lo, hi int64) {
+	lo, hi = math.MinInt64, math.MaxInt64
+	switch op {
+	case OpEq, OpNotEq:
+		return c, c
+	case OpLt:
+		if c == math.MinInt64 {
+			return 1, 0
+		}
+		hi = c - 1
+	case OpLtEq:
+		hi = c
+	case OpGt:
+		if c == math.MaxInt64 {
+			return 1, 0
+		}
+		lo = c + 1
+	case OpGtEq:
+		lo = c
+	}
+	return lo, hi
 }
 
 func (e *rangeExpr) DataType() arrow.DataType { return typBool }
