@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/bitutil"
+	"github.com/apache/arrow/go/v15/arrow/memory"
 )
 
 // JoinType selects a join's semantics. The left input is the probe side
@@ -701,7 +702,7 @@ func (p *hashJoinProbe) filteredLookup(rec arrow.Record, keys []arrow.Array) err
 		if err := t.Lookup(keys, p.ids, &p.scratch); err != nil {
 			return err
 		}
-		dropUnselected(mask, p.ids)
+		dropUnselected(p.ctx.Alloc, mask, p.ids)
 		return nil
 	}
 	p.sel = selectTrue(mask, p.sel[:0])
@@ -719,23 +720,20 @@ func (p *hashJoinProbe) filteredLookup(rec arrow.Record, keys []arrow.Array) err
 
 // dropUnselected sets ids[i] to -1 for every row i where mask is not
 // TRUE, eight rows at a time.
-func dropUnselected(mask *array.Boolean, ids []int32) {
-	d := mask.Data()
-	n, off := d.Len(), d.Offset()
-	var vals, valid []byte
-	if b := d.Buffers()[1]; b != nil {
-		vals = b.Bytes()
+func dropUnselected(mem memory.Allocator, mask *array.Boolean, ids []int32) {
+	n := mask.Len()
+	if mask.Data().Buffers()[1] == nil { // all NULL
+		for i := range ids[:n] {
+			ids[i] = -1
+		}
+		return
 	}
-	if mask.NullN() > 0 {
-		valid = d.Buffers()[0].Bytes()
-	}
+	vals, valid, release := boolBits(mem, mask)
+	defer release()
 	for i := 0; i < n; i += 8 {
-		var keep byte
-		if vals != nil {
-			keep = bitsAt(vals, off+i)
-			if valid != nil {
-				keep &= bitsAt(valid, off+i)
-			}
+		keep := vals[i>>3]
+		if valid != nil {
+			keep &= valid[i>>3]
 		}
 		if keep == 0xff {
 			continue
@@ -746,17 +744,6 @@ func dropUnselected(mask *array.Boolean, ids []int32) {
 			}
 		}
 	}
-}
-
-// bitsAt returns the eight bits of bitmap b from bit pos on (bits past its
-// end read as 0).
-func bitsAt(b []byte, pos int) byte {
-	q, r := pos>>3, uint(pos&7)
-	v := uint16(b[q])
-	if q+1 < len(b) {
-		v |= uint16(b[q+1]) << 8
-	}
-	return byte(v >> r)
 }
 
 // step returns the next output of the current batch, or nil when the
