@@ -842,26 +842,9 @@ func (t *keyTable) InsertFrozen(keys []arrow.Array, ids []uint32) error {
 		t.buildFilter()
 		return nil
 	}
-	dense := make([]uint32, span)
+	t.dense, t.denseMin = make([]uint32, span), lo
 	t.fastKey = make([]int64, 0, min(uint64(n), span))
-	ids = ids[:n]
-	for i, v := range vals {
-		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
-			if t.nullID < 0 {
-				t.nullID = int64(len(t.fastKey))
-				t.fastKey = append(t.fastKey, 0)
-			}
-			ids[i] = uint32(t.nullID)
-			continue
-		}
-		d := &dense[v-lo]
-		if *d == 0 {
-			t.fastKey = append(t.fastKey, v)
-			*d = uint32(len(t.fastKey))
-		}
-		ids[i] = *d - 1
-	}
-	t.dense, t.denseMin = dense, lo
+	t.fillDense(vals, bm, off, nil, ids[:n], false)
 	t.slots, t.hashes = nil, nil
 	return nil
 }
@@ -957,8 +940,7 @@ func (t *keyTable) presetDense(lo, hi int64) {
 func (t *keyTable) insertDense(arr arrow.Array, rows []int32, ids []uint32) bool {
 	vals := t.fastValues(arr, &t.scratch)
 	bm, off := validityOf(arr)
-	dense, lo := t.dense, t.denseMin
-	span := uint64(len(dense))
+	lo, span := t.denseMin, uint64(len(t.dense))
 	outside := false
 	if rows == nil {
 		for i, v := range vals {
@@ -978,6 +960,16 @@ func (t *keyTable) insertDense(arr arrow.Array, rows []int32, ids []uint32) bool
 	if outside {
 		return false
 	}
+	t.fillDense(vals, bm, off, rows, ids, true)
+	return true
+}
+
+// fillDense assigns ids through the direct index to the listed rows (all
+// when rows is nil) of vals, all inside the index, adding new keys. A
+// growing table also keeps each key's hash, for leaveDense; a frozen one
+// (InsertFrozen) never rehashes.
+func (t *keyTable) fillDense(vals []int64, bm []byte, off int, rows []int32, ids []uint32, growing bool) {
+	dense, lo := t.dense, t.denseMin
 	for k := range len(vals) {
 		i := k
 		if rows != nil {
@@ -987,19 +979,28 @@ func (t *keyTable) insertDense(arr arrow.Array, rows []int32, ids []uint32) bool
 			i = int(rows[k])
 		}
 		if bm != nil && !bitutil.BitIsSet(bm, off+i) {
-			ids[i] = t.nullKeyID()
+			if growing {
+				ids[i] = t.nullKeyID()
+				continue
+			}
+			if t.nullID < 0 {
+				t.nullID = int64(len(t.fastKey))
+				t.fastKey = append(t.fastKey, 0)
+			}
+			ids[i] = uint32(t.nullID)
 			continue
 		}
 		v := vals[i]
 		d := &dense[v-lo]
 		if *d == 0 {
 			t.fastKey = append(t.fastKey, v)
-			t.hashes = append(t.hashes, mix64(uint64(v)))
+			if growing {
+				t.hashes = append(t.hashes, mix64(uint64(v)))
+			}
 			*d = uint32(len(t.fastKey))
 		}
 		ids[i] = *d - 1
 	}
-	return true
 }
 
 // nullKeyID returns the id of the NULL key of a growing single-integer
