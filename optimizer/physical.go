@@ -27,8 +27,8 @@ type PhysicalOptions struct {
 // to Open. Operators are single-use: plan again to run the query again.
 func Physical(n plan.Node, opts PhysicalOptions) (exec.Operator, error) {
 	b := &physicalBuilder{parallelism: max(opts.Parallelism, 1), wrap: opts.Wrap,
-		repeats: map[string]int{}, shared: map[string]*exec.Shared{}}
-	countRepeats(n, b.repeats)
+		aggKeys: map[*plan.Aggregate]string{}, repeats: map[string]int{}, shared: map[string]*exec.Shared{}}
+	b.countRepeats(n)
 	s, err := b.build(n)
 	if err != nil {
 		return nil, err
@@ -43,8 +43,10 @@ type streams []exec.Operator
 type physicalBuilder struct {
 	parallelism int
 	wrap        func(plan.Node, exec.Operator) exec.Operator
-	// repeats counts the plan's aggregates by their EXPLAIN text; shared
-	// holds the one computation of each that occurs more than once.
+	// aggKeys holds the EXPLAIN text of the plan's aggregates that may be
+	// shared, repeats how often each text occurs, and shared the one
+	// computation of each that occurs more than once.
+	aggKeys map[*plan.Aggregate]string
 	repeats map[string]int
 	shared  map[string]*exec.Shared
 }
@@ -53,12 +55,14 @@ type physicalBuilder struct {
 // text (which names tables, filters, projections and expressions), leaving
 // out those that call Go functions, which need not give the same answer
 // twice.
-func countRepeats(n plan.Node, counts map[string]int) {
+func (b *physicalBuilder) countRepeats(n plan.Node) {
 	if a, ok := n.(*plan.Aggregate); ok && !subtreeCallsUDF(a) {
-		counts[plan.Explain(a)]++
+		key := plan.Explain(a)
+		b.aggKeys[a] = key
+		b.repeats[key]++
 	}
 	for _, c := range n.Children() {
-		countRepeats(c, counts)
+		b.countRepeats(c)
 	}
 }
 
@@ -184,8 +188,8 @@ func (b *physicalBuilder) buildNode(n plan.Node) (streams, error) {
 		}
 		return each(in, func(op exec.Operator) (exec.Operator, error) { return exec.NewProject(op, exprs, names) })
 	case *plan.Aggregate:
-		key := plan.Explain(n)
-		if b.repeats[key] < 2 {
+		key, ok := b.aggKeys[n]
+		if !ok || b.repeats[key] < 2 {
 			return b.aggregate(n)
 		}
 		// The same aggregate twice in one query (a view or CTE used
