@@ -344,17 +344,8 @@ func unknownStats() colStats {
 // rangeNDV bounds the distinct values of an integer or date column by the
 // size of its [min, max] range, or returns 0.
 func (c colStats) rangeNDV() float64 {
-	if c.typ == nil {
-		return 0
-	}
-	switch c.typ.ID() {
-	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.DATE32:
-	default:
-		return 0
-	}
-	lo, lok := scalarFloat(c.table.Min)
-	hi, hok := scalarFloat(c.table.Max)
-	if !lok || !hok || hi < lo {
+	lo, hi, ok := c.intRange()
+	if !ok {
 		return 0
 	}
 	b := hi - lo + 1
@@ -364,9 +355,26 @@ func (c colStats) rangeNDV() float64 {
 	return b
 }
 
+// intRange is the [min, max] the table statistics give for an integer or
+// date column, false when they do not.
+func (c colStats) intRange() (lo, hi float64, ok bool) {
+	if c.typ == nil {
+		return 0, 0, false
+	}
+	switch c.typ.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.DATE32:
+	default:
+		return 0, 0, false
+	}
+	lo, lok := scalarFloat(c.table.Min)
+	hi, hok := scalarFloat(c.table.Max)
+	return lo, hi, lok && hok && hi >= lo
+}
+
 // groupKeyRange returns the [min, max] range the statistics give for the
-// values of integer or date expression e over in (a plain column traced
-// to its table), for a hash aggregate that indexes its groups directly.
+// values of an int32, int64 or date expression e over in (a plain column
+// traced to its table; the types exec's integer key tables take), for a
+// hash aggregate that indexes its groups directly.
 func groupKeyRange(e plan.Expr, in plan.Node) (exec.KeyRange, bool) {
 	c := exprStats(e, in)
 	if c.typ == nil {
@@ -377,9 +385,8 @@ func groupKeyRange(e plan.Expr, in plan.Node) (exec.KeyRange, bool) {
 	default:
 		return exec.KeyRange{}, false
 	}
-	lo, lok := scalarFloat(c.table.Min)
-	hi, hok := scalarFloat(c.table.Max)
-	if !lok || !hok || hi < lo || math.Abs(lo) > 1<<53 || math.Abs(hi) > 1<<53 {
+	lo, hi, ok := c.intRange()
+	if !ok || math.Abs(lo) > 1<<53 || math.Abs(hi) > 1<<53 {
 		return exec.KeyRange{}, false
 	}
 	return exec.KeyRange{Min: int64(lo), Max: int64(hi)}, true
