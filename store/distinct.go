@@ -33,30 +33,31 @@ const (
 	distinctSampleSplits = 4
 )
 
-// distinctCache remembers a table's distinct-count estimates by column.
+// distinctCache remembers a table's distinct-count estimates by column,
+// including the columns that have none.
 type distinctCache struct {
-	mu   sync.Mutex
-	ndv  map[int]int64
-	done map[int]bool
+	mu  sync.Mutex
+	ndv map[int]distinctEstimate
+}
+
+type distinctEstimate struct {
+	n  int64
+	ok bool
 }
 
 // get returns the cached estimate for col, computing it with fn once.
 func (c *distinctCache) get(col int, fn func() (int64, bool)) (int64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.done[col] {
-		v, ok := c.ndv[col]
-		return v, ok
+	if e, done := c.ndv[col]; done {
+		return e.n, e.ok
 	}
-	if c.done == nil {
-		c.done, c.ndv = map[int]bool{}, map[int]int64{}
+	if c.ndv == nil {
+		c.ndv = map[int]distinctEstimate{}
 	}
-	c.done[col] = true
-	v, ok := fn()
-	if ok {
-		c.ndv[col] = v
-	}
-	return v, ok
+	n, ok := fn()
+	c.ndv[col] = distinctEstimate{n, ok}
+	return n, ok
 }
 
 // sampleDistinct estimates the distinct values of string column col of t
